@@ -1,0 +1,4 @@
+-- Never let a neutralized copy of a database talk to the real Stripe account.
+UPDATE res_company
+   SET stripe_secret_key = NULL,
+       stripe_connected = FALSE;

@@ -1,0 +1,183 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The server side of the Stripe panel: one call returns all it shows."""
+
+from odoo import models
+from odoo.exceptions import UserError
+
+from ..const import PANEL_PAGE_SIZE
+from ..stripe_gateway import StripeGatewayError, format_amount
+from ..utils import dashboard_url, format_ts_date, stripe_error_message
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    # === PANEL (public: called by the OWL widget) === #
+
+    def stripe_panel_data(self):
+        """Everything the Stripe panel shows for this ticket, formatted.
+
+        Stripe failures come back as ``{"state": "error", "message": ...}``
+        rather than as exceptions, so the panel shows them with a Retry button.
+
+        :return: a dict with ``state`` in ``not_connected``, ``pending``,
+            ``no_email``, ``not_found``, ``ambiguous``, ``unlinked``,
+            ``deleted``, ``error`` or ``ok``
+        """
+        self.ensure_one()
+        self.check_access("read")
+        company = self.company_id or self.env.company
+        base = {
+            "ticket_id": self.id,
+            "link_state": self.stripe_link_state,
+            "link_method": self.stripe_link_method or "",
+            "candidates": (self.stripe_candidate_ids or "").split(",")
+            if self.stripe_candidate_ids
+            else [],
+            "mode": company.stripe_mode or "test",
+            "account_name": company.stripe_account_name or "",
+        }
+        if not company.stripe_connected:
+            return dict(
+                base,
+                state="not_connected",
+                message=self.env._("Stripe is not connected for this company."),
+            )
+        if not self.stripe_customer_id:
+            if self.stripe_link_state == "pending":
+                # Linking is queued; try it now, the agent is waiting for it.
+                self.sudo()._stripe_autolink_now()
+                if self.stripe_customer_id:
+                    return self.stripe_panel_data()
+            state = self.stripe_link_state
+            return dict(
+                base,
+                state="unlinked" if state in ("none", "linked") else state,
+                message=self.stripe_link_error or "",
+            )
+        try:
+            gateway = company._stripe_gateway()
+            bundle = gateway.fetch_panel(self.stripe_customer_id, PANEL_PAGE_SIZE)
+        except (StripeGatewayError, UserError) as err:
+            message = (
+                stripe_error_message(self.env, err)
+                if isinstance(err, StripeGatewayError)
+                else str(err)
+            )
+            return dict(base, state="error", message=message)
+        if bundle["customer"] is None:
+            return dict(
+                base,
+                state="deleted",
+                customer_id=self.stripe_customer_id,
+                message=self.env._(
+                    "Stripe customer %(customer)s no longer exists in Stripe.",
+                    customer=self.stripe_customer_id,
+                ),
+            )
+        mode = company.stripe_mode or gateway.mode
+        return dict(
+            base,
+            state="ok",
+            customer=self._stripe_panel_customer(bundle["customer"], mode),
+            subscriptions=[
+                self._stripe_panel_subscription(s) for s in bundle["subscriptions"]
+            ],
+            payments=self._stripe_panel_page(
+                bundle["payments"], self._stripe_panel_payment
+            ),
+            invoices=self._stripe_panel_page(
+                bundle["invoices"], self._stripe_panel_invoice
+            ),
+        )
+
+    def stripe_panel_more(self, kind, cursor):
+        """The next page of payments or invoices for "Load more"."""
+        self.ensure_one()
+        self.check_access("read")
+        if kind not in ("payments", "invoices") or not self.stripe_customer_id:
+            raise UserError(self.env._("Nothing more to load."))
+        gateway = (self.company_id or self.env.company)._stripe_gateway()
+        try:
+            if kind == "payments":
+                page = gateway.list_charges(
+                    self.stripe_customer_id, PANEL_PAGE_SIZE, starting_after=cursor
+                )
+                return self._stripe_panel_page(page, self._stripe_panel_payment)
+            page = gateway.list_invoices(
+                self.stripe_customer_id, PANEL_PAGE_SIZE, starting_after=cursor
+            )
+            return self._stripe_panel_page(page, self._stripe_panel_invoice)
+        except StripeGatewayError as err:
+            raise UserError(stripe_error_message(self.env, err)) from err
+
+    # === FORMATTING === #
+
+    def _stripe_panel_page(self, page, formatter):
+        return {
+            "data": [formatter(row) for row in page["data"]],
+            "has_more": page["has_more"],
+            "next_cursor": page["next_cursor"],
+        }
+
+    def _stripe_panel_customer(self, customer, mode):
+        address = customer["address"]
+        city_line = " ".join(
+            part for part in (address["postal_code"], address["city"]) if part
+        )
+        lines = [
+            address["line1"],
+            address["line2"],
+            city_line,
+            address["state"],
+            address["country"],
+        ]
+        return dict(
+            customer,
+            created_display=format_ts_date(self.env, customer["created"]),
+            balance_display=format_amount(
+                customer["balance"], customer["currency"] or "usd"
+            )
+            if customer["currency"]
+            else str(customer["balance"]),
+            address_lines=[line for line in lines if line],
+            dashboard_url=dashboard_url(mode, f"customers/{customer['id']}"),
+        )
+
+    def _stripe_panel_subscription(self, sub):
+        interval = sub["interval"]
+        if interval and sub["interval_count"] > 1:
+            interval = f"{sub['interval_count']} {interval}s"
+        return dict(
+            sub,
+            amount_display=format_amount(sub["amount"], sub["currency"])
+            if sub["amount"] is not None
+            else "",
+            interval_display=interval,
+            period_end_display=format_ts_date(self.env, sub["current_period_end"]),
+            cancel_at_display=format_ts_date(self.env, sub["cancel_at"]),
+            trial_end_display=format_ts_date(self.env, sub["trial_end"]),
+        )
+
+    def _stripe_panel_payment(self, charge):
+        return dict(
+            charge,
+            created_display=format_ts_date(self.env, charge["created"]),
+            amount_display=format_amount(charge["amount"], charge["currency"]),
+            refunded_display=format_amount(
+                charge["amount_refunded"], charge["currency"]
+            )
+            if charge["amount_refunded"]
+            else "",
+            refundable_display=format_amount(charge["refundable"], charge["currency"]),
+        )
+
+    def _stripe_panel_invoice(self, invoice):
+        return dict(
+            invoice,
+            total_display=format_amount(invoice["total"], invoice["currency"]),
+            due_display=format_ts_date(self.env, invoice["due_date"]),
+            paid_display=format_ts_date(self.env, invoice["paid_at"]),
+            created_display=format_ts_date(self.env, invoice["created"]),
+            has_pdf=bool(invoice["invoice_pdf"]),
+        )

@@ -1,0 +1,79 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    # The key is typed here and never read back: it does not reach the browser.
+    stripe_secret_key_input = fields.Char(
+        string="Stripe secret key",
+        groups="base.group_system",
+        help="Secret key (sk_test_…, sk_live_…) or restricted key (rk_…) from "
+        "Stripe's dashboard, Developers > API keys.",
+    )
+    stripe_api_base = fields.Char(
+        related="company_id.stripe_api_base",
+        readonly=False,
+        groups="base.group_system",
+    )
+    stripe_connected = fields.Boolean(related="company_id.stripe_connected")
+    stripe_account_id = fields.Char(related="company_id.stripe_account_id")
+    stripe_account_name = fields.Char(related="company_id.stripe_account_name")
+    stripe_mode = fields.Selection(related="company_id.stripe_mode")
+    stripe_key_hint = fields.Char(related="company_id.stripe_key_hint")
+    stripe_refunds_enabled = fields.Boolean(
+        related="company_id.stripe_refunds_enabled", readonly=False
+    )
+    stripe_cancel_enabled = fields.Boolean(
+        related="company_id.stripe_cancel_enabled", readonly=False
+    )
+    stripe_event_notes_enabled = fields.Boolean(
+        related="company_id.stripe_event_notes_enabled", readonly=False
+    )
+    stripe_autolink_enabled = fields.Boolean(
+        related="company_id.stripe_autolink_enabled", readonly=False
+    )
+
+    def set_values(self):
+        super().set_values()
+        self.env["helpdesk.ticket"]._stripe_sync_autolink_automation()
+
+    # === ACTION METHODS === #
+
+    def action_stripe_connect(self):
+        """Verify the typed key (or the stored one) with Stripe and connect."""
+        self.ensure_one()
+        company = self.company_id
+        key = self.stripe_secret_key_input or company.sudo().stripe_secret_key
+        account = company._stripe_connect(key, self.stripe_api_base)
+        company.write(
+            {
+                "stripe_refunds_enabled": True,
+                "stripe_cancel_enabled": True,
+                "stripe_event_notes_enabled": True,
+                "stripe_autolink_enabled": True,
+            }
+        )
+        self.stripe_secret_key_input = False
+        self.env["helpdesk.ticket"]._stripe_sync_autolink_automation()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Connected to Stripe"),
+                "message": self.env._(
+                    "Account %(account)s in %(mode)s mode.",
+                    account=account["name"] or account["id"] or company.name,
+                    mode=account["mode"].upper(),
+                ),
+                "type": "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_stripe_disconnect(self):
+        self.ensure_one()
+        self.company_id._stripe_disconnect()
+        self.env["helpdesk.ticket"]._stripe_sync_autolink_automation()
+        return {"type": "ir.actions.client", "tag": "soft_reload"}

@@ -1,0 +1,131 @@
+import {Component, onWillStart, useState} from "@odoo/owl";
+import {registry} from "@web/core/registry";
+import {standardWidgetProps} from "@web/views/widgets/standard_widget_props";
+import {useRecordObserver} from "@web/model/relational_model/utils";
+import {useService} from "@web/core/utils/hooks";
+
+/**
+ * The Stripe panel of a helpdesk ticket: the linked customer's profile,
+ * subscriptions, payments and invoices. Every value comes from the server
+ * (helpdesk.ticket.stripe_panel_data); the Stripe key never reaches the browser.
+ */
+export class StripePanel extends Component {
+    static template = "helpdesk_stripe.StripePanel";
+    static props = {...standardWidgetProps};
+
+    setup() {
+        this.orm = useService("orm");
+        this.notification = useService("notification");
+        this.state = useState({
+            loading: true,
+            data: null,
+            error: null,
+            tab: "overview",
+            loadingMore: null,
+        });
+        this.loadedKey = null;
+        onWillStart(() => this.load());
+        useRecordObserver(async (record) => {
+            const key = this.recordKey(record);
+            if (this.loadedKey !== null && key !== this.loadedKey) {
+                await this.load();
+            }
+        });
+    }
+
+    recordKey(record) {
+        return `${record.resId}|${record.data.stripe_customer_id || ""}|${
+            record.data.stripe_link_state || ""
+        }`;
+    }
+
+    get data() {
+        return this.state.data || {};
+    }
+
+    async load() {
+        const record = this.props.record;
+        this.loadedKey = this.recordKey(record);
+        if (!record.resId) {
+            this.state.loading = false;
+            this.state.data = {state: "new"};
+            return;
+        }
+        this.state.loading = true;
+        this.state.error = null;
+        try {
+            this.state.data = await this.orm.call(
+                "helpdesk.ticket",
+                "stripe_panel_data",
+                [[record.resId]],
+                {}
+            );
+        } catch (error) {
+            this.state.data = null;
+            this.state.error =
+                (error.data && error.data.message) || error.message || String(error);
+        } finally {
+            this.state.loading = false;
+        }
+    }
+
+    async onRefresh() {
+        await this.load();
+    }
+
+    setTab(tab) {
+        this.state.tab = tab;
+    }
+
+    async loadMore(kind) {
+        const current = this.state.data[kind];
+        this.state.loadingMore = kind;
+        try {
+            const page = await this.orm.call(
+                "helpdesk.ticket",
+                "stripe_panel_more",
+                [[this.props.record.resId], kind, current.next_cursor],
+                {}
+            );
+            current.data.push(...page.data);
+            current.has_more = page.has_more;
+            current.next_cursor = page.next_cursor;
+        } catch (error) {
+            this.notification.add(
+                (error.data && error.data.message) || error.message || String(error),
+                {type: "danger"}
+            );
+        } finally {
+            this.state.loadingMore = null;
+        }
+    }
+
+    statusClass(status) {
+        const classes = {
+            active: "text-bg-success",
+            succeeded: "text-bg-success",
+            paid: "text-bg-success",
+            trialing: "text-bg-info",
+            open: "text-bg-info",
+            draft: "text-bg-light",
+            past_due: "text-bg-warning",
+            unpaid: "text-bg-warning",
+            incomplete: "text-bg-warning",
+            pending: "text-bg-warning",
+            canceled: "text-bg-secondary",
+            incomplete_expired: "text-bg-secondary",
+            void: "text-bg-secondary",
+            uncollectible: "text-bg-danger",
+            failed: "text-bg-danger",
+        };
+        return classes[status] || "text-bg-light";
+    }
+}
+
+registry.category("view_widgets").add("stripe_panel", {
+    component: StripePanel,
+    fieldDependencies: [
+        {name: "stripe_customer_id", type: "char"},
+        {name: "stripe_link_state", type: "selection"},
+    ],
+});

@@ -1,0 +1,339 @@
+"""The one place that talks to Stripe, through the official SDK's ``StripeClient``."""
+
+import hashlib
+import json
+import logging
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+import stripe
+
+from . import shapes
+from .errors import StripeGatewayError
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_API_BASE = "https://api.stripe.com"
+API_VERSION = stripe.api_version
+# (connect, read) seconds; the SDK's default is 80 s.
+DEFAULT_TIMEOUT = (5.0, 20.0)
+READ_RETRIES = 2
+KEY_PATTERN = re.compile(r"^(sk|rk)_(test|live)_[A-Za-z0-9]{8,247}$")
+PDF_MAX_BYTES = 20 * 1024 * 1024
+
+
+def key_is_valid(api_key):
+    """True when ``api_key`` has the shape of a secret or restricted Stripe key."""
+    return bool(api_key) and bool(KEY_PATTERN.match(api_key))
+
+
+def key_mode(api_key):
+    """``"live"`` or ``"test"`` as the key's prefix says."""
+    return "live" if "_live_" in (api_key or "") else "test"
+
+
+def idempotency_key(*parts):
+    """A stable idempotency key derived from what identifies an action.
+
+    :param parts: anything JSON-serializable (ticket id, object id, parameters...)
+    :return: ``hd-`` followed by a SHA-256 of the parts; same parts, same key
+    """
+    payload = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    return "hd-" + hashlib.sha256(payload.encode()).hexdigest()[:48]
+
+
+def _retry_after(err):
+    headers = getattr(err, "headers", None) or {}
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            try:
+                return float(value)
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+def map_error(err):
+    """Classify a ``stripe.StripeError`` as a :class:`StripeGatewayError`."""
+    status = getattr(err, "http_status", None)
+    message = getattr(err, "user_message", None) or getattr(err, "_message", "") or ""
+    code = getattr(err, "code", None)
+    if isinstance(err, stripe.AuthenticationError) or status == 401:
+        kind = "authentication"
+    elif isinstance(err, stripe.PermissionError) or status == 403:
+        kind = "permission"
+    elif isinstance(err, stripe.CardError) or status == 402:
+        kind = "card"
+    elif isinstance(err, stripe.IdempotencyError):
+        kind = "idempotency"
+    elif isinstance(err, stripe.RateLimitError) or status == 429:
+        kind = "rate_limit"
+    elif status == 404 or code == "resource_missing":
+        kind = "not_found"
+    elif isinstance(err, stripe.APIConnectionError):
+        kind = "network"
+    elif isinstance(err, stripe.InvalidRequestError) or status in (400, 409):
+        kind = "invalid_request"
+    else:
+        kind = "api"
+    return StripeGatewayError(
+        kind,
+        message=str(message),
+        http_status=status,
+        code=code,
+        retry_after=_retry_after(err),
+        request_id=getattr(err, "request_id", None),
+    )
+
+
+class StripeGateway:
+    """Every Stripe call of the addon.
+
+    Reads are retried up to :data:`READ_RETRIES` times by the SDK on network errors,
+    409s and 5xx; writes are sent once, each with an idempotency key. Every method
+    returns plain, normalized dicts (see :mod:`.shapes`) and raises only
+    :class:`StripeGatewayError`.
+
+    :param str api_key: ``sk_…`` or ``rk_…`` key
+    :param str api_base: Stripe's API address, or a local Stripe server's
+    :param timeout: ``(connect, read)`` seconds for every request
+    """
+
+    def __init__(
+        self,
+        api_key,
+        api_base=None,
+        timeout=DEFAULT_TIMEOUT,
+        read_retries=READ_RETRIES,
+        http_client=None,
+    ):
+        if not key_is_valid(api_key):
+            raise StripeGatewayError("invalid_key", "Malformed Stripe key")
+        self.api_key = api_key
+        self.api_base = (api_base or DEFAULT_API_BASE).rstrip("/")
+        self.timeout = timeout
+        self.read_retries = read_retries
+        self.mode = key_mode(api_key)
+        self._client = stripe.StripeClient(
+            api_key,
+            base_addresses={"api": self.api_base},
+            stripe_version=API_VERSION,
+            max_network_retries=0,
+            http_client=http_client or stripe.RequestsClient(timeout=timeout),
+        )
+
+    # === LOW LEVEL === #
+
+    def _call(self, method, *args, options=None, **kwargs):
+        try:
+            result = method(*args, options=options or {}, **kwargs)
+        except stripe.StripeError as err:
+            mapped = map_error(err)
+            _logger.info("Stripe call failed: %r", mapped)
+            raise mapped from err
+        except (ValueError, TypeError, KeyError) as err:  # unreadable answer
+            raise StripeGatewayError("api", str(err)) from err
+        if result is None:
+            raise StripeGatewayError("api", "Empty answer from Stripe")
+        return result.to_dict() if hasattr(result, "to_dict") else result
+
+    def _read(self, method, *args, **kwargs):
+        options = {"max_network_retries": self.read_retries}
+        return self._call(method, *args, options=options, **kwargs)
+
+    def _write(self, method, *args, idempotency_key=None, **kwargs):
+        assert idempotency_key, "every Stripe write carries an idempotency key"
+        options = {"max_network_retries": 0, "idempotency_key": idempotency_key}
+        return self._call(method, *args, options=options, **kwargs)
+
+    # === ACCOUNT === #
+
+    def get_account(self):
+        """The account behind the key, proving the key works.
+
+        Restricted keys may not read the account, and some local Stripe servers
+        lack the endpoint: then the key is proven by listing one customer, and
+        the account is known by the key's mode only.
+
+        :return: ``{"id", "name", "livemode", "mode", "verified_by"}``
+        """
+        v1 = self._client.v1
+        try:
+            data = self._read(v1.accounts.retrieve_current)
+            account = shapes.normalize_account(data, self.api_key)
+            account["verified_by"] = "account"
+        except StripeGatewayError as err:
+            if err.kind not in ("permission", "not_found"):
+                raise
+            self._read(v1.customers.list, params={"limit": 1})
+            account = shapes.normalize_account({}, self.api_key)
+            account["verified_by"] = "customers"
+        return account
+
+    # === CUSTOMERS === #
+
+    def get_customer(self, customer_id, expand_subscriptions=False):
+        """A customer, or ``None`` when it was deleted or does not exist."""
+        params = {"expand": ["subscriptions"]} if expand_subscriptions else {}
+        try:
+            data = self._read(
+                self._client.v1.customers.retrieve, customer_id, params=params
+            )
+        except StripeGatewayError as err:
+            if err.kind == "not_found":
+                return None
+            raise
+        customer = shapes.normalize_customer(data)
+        if customer is not None and expand_subscriptions:
+            subs = data.get("subscriptions")
+            customer["subscriptions"] = (
+                [shapes.normalize_subscription(s) for s in shapes._list_data(subs)]
+                if isinstance(subs, dict)
+                else None
+            )
+        return customer
+
+    def list_customers_by_email(self, email, limit=100):
+        """Customers whose email is exactly ``email`` (Stripe compares case)."""
+        data = self._read(
+            self._client.v1.customers.list, params={"email": email, "limit": limit}
+        )
+        found = [shapes.normalize_customer(c) for c in shapes._list_data(data)]
+        return [c for c in found if c and c["email"] == email]
+
+    def search_customers(self, query, limit=20):
+        """Stripe's Customer Search; raises kind ``not_found`` where unavailable."""
+        data = self._read(
+            self._client.v1.customers.search,
+            params={"query": query, "limit": limit},
+        )
+        return [
+            c
+            for c in (shapes.normalize_customer(c) for c in shapes._list_data(data))
+            if c
+        ]
+
+    def find_customers_by_email(self, email):
+        """Customers for an email: exact first, then case-insensitive.
+
+        :return: ``(method, customers)`` with method ``"email_exact"``,
+            ``"email_ci"`` or ``None`` when none was found
+        """
+        email = (email or "").strip()
+        if not email:
+            return None, []
+        exact = self.list_customers_by_email(email)
+        if exact:
+            return "email_exact", exact
+        wanted = email.lower()
+        found = {}
+        if wanted != email:
+            for customer in self.list_customers_by_email(wanted):
+                found[customer["id"]] = customer
+        try:
+            escaped = email.replace("\\", "\\\\").replace('"', '\\"')
+            for customer in self.search_customers(f'email:"{escaped}"'):
+                if customer["email"].lower() == wanted:
+                    found[customer["id"]] = customer
+        except StripeGatewayError as err:
+            if err.kind not in ("not_found", "invalid_request", "permission"):
+                raise
+        if found:
+            return "email_ci", list(found.values())
+        return None, []
+
+    def update_customer(self, customer_id, params, idempotency_key):
+        data = self._write(
+            self._client.v1.customers.update,
+            customer_id,
+            params=params,
+            idempotency_key=idempotency_key,
+        )
+        return shapes.normalize_customer(data)
+
+    # === SUBSCRIPTIONS, PAYMENTS, INVOICES === #
+
+    def list_subscriptions(self, customer_id, limit=100):
+        data = self._read(
+            self._client.v1.subscriptions.list,
+            params={"customer": customer_id, "status": "all", "limit": limit},
+        )
+        return [shapes.normalize_subscription(s) for s in shapes._list_data(data)]
+
+    def get_subscription(self, subscription_id):
+        data = self._read(self._client.v1.subscriptions.retrieve, subscription_id)
+        return shapes.normalize_subscription(data)
+
+    def list_charges(self, customer_id, limit=10, starting_after=None):
+        params = {"customer": customer_id, "limit": limit}
+        if starting_after:
+            params["starting_after"] = starting_after
+        data = self._read(self._client.v1.charges.list, params=params)
+        return shapes.page(
+            shapes._list_data(data), data.get("has_more"), shapes.normalize_charge
+        )
+
+    def get_charge(self, charge_id):
+        data = self._read(self._client.v1.charges.retrieve, charge_id)
+        return shapes.normalize_charge(data)
+
+    def list_invoices(self, customer_id, limit=10, starting_after=None):
+        params = {"customer": customer_id, "limit": limit}
+        if starting_after:
+            params["starting_after"] = starting_after
+        data = self._read(self._client.v1.invoices.list, params=params)
+        return shapes.page(
+            shapes._list_data(data), data.get("has_more"), shapes.normalize_invoice
+        )
+
+    def get_invoice(self, invoice_id):
+        data = self._read(self._client.v1.invoices.retrieve, invoice_id)
+        return shapes.normalize_invoice(data)
+
+    def download_invoice_pdf(self, invoice):
+        """The PDF bytes of a finalized invoice (``invoice_pdf`` link)."""
+        url = invoice.get("invoice_pdf")
+        if not url:
+            raise StripeGatewayError("not_found", "This invoice has no PDF")
+        try:
+            response = requests.get(url, timeout=self.timeout, stream=True)
+            response.raise_for_status()
+            content = response.raw.read(PDF_MAX_BYTES + 1, decode_content=True)
+        except requests.Timeout as err:
+            raise StripeGatewayError("network", str(err)) from err
+        except requests.HTTPError as err:
+            status = err.response.status_code if err.response is not None else None
+            kind = "not_found" if status == 404 else "api"
+            raise StripeGatewayError(kind, str(err), http_status=status) from err
+        except requests.RequestException as err:
+            raise StripeGatewayError("network", str(err)) from err
+        if len(content) > PDF_MAX_BYTES or not content.startswith(b"%PDF"):
+            raise StripeGatewayError("api", "The invoice file is not a PDF")
+        return content
+
+    def fetch_panel(self, customer_id, page_size=10):
+        """Customer (with subscriptions), payments and invoices, concurrently.
+
+        :return: ``{"customer", "subscriptions", "payments", "invoices"}``;
+            ``customer`` is ``None`` when it was deleted in Stripe
+        :raise StripeGatewayError: the first failure among the three reads
+        """
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            customer_f = pool.submit(self.get_customer, customer_id, True)
+            charges_f = pool.submit(self.list_charges, customer_id, page_size)
+            invoices_f = pool.submit(self.list_invoices, customer_id, page_size)
+            customer = customer_f.result()
+            charges = charges_f.result()
+            invoices = invoices_f.result()
+        if customer is None:
+            return {"customer": None}
+        subscriptions = customer.pop("subscriptions", None)
+        if subscriptions is None:  # the server ignored the expansion
+            subscriptions = self.list_subscriptions(customer_id)
+        return {
+            "customer": customer,
+            "subscriptions": subscriptions,
+            "payments": charges,
+            "invoices": invoices,
+        }

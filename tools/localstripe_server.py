@@ -1,0 +1,56 @@
+"""Run localstripe on loopback only, with its data in a private file.
+
+localstripe (a GPL dev/test dependency, never shipped with the addon) binds every
+interface and keeps its store in ``/tmp/localstripe.pickle`` by default. This
+launcher binds ``127.0.0.1`` and points the store at ``--data``.
+
+Usage: python3 tools/localstripe_server.py --port 8420 --data /path/store.pickle
+"""
+
+import argparse
+import logging
+import os
+import pickle
+import sys
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8420)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--data", required=True, help="private pickle file")
+    parser.add_argument("--from-scratch", action="store_true")
+    args = parser.parse_args(argv)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        parser.error("localstripe is only ever run on loopback")
+
+    from aiohttp import web
+    from localstripe import resources, server
+
+    data_file = os.path.abspath(args.data)
+
+    def try_load_from_disk(self):
+        try:
+            with open(data_file, "rb") as handle:
+                old = pickle.load(handle)
+        except (FileNotFoundError, EOFError):
+            return
+        self.clear()
+        self.update(old)
+
+    def dump_to_disk(self):
+        tmp = data_file + ".tmp"
+        with open(tmp, "wb") as handle:
+            pickle.dump(dict(self), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, data_file)
+
+    resources.Store.try_load_from_disk = try_load_from_disk
+    resources.Store.dump_to_disk = dump_to_disk
+    if not args.from_scratch:
+        resources.store.try_load_from_disk()
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    web.run_app(server.app, host=args.host, port=args.port, access_log=None)
+
+
+if __name__ == "__main__":
+    main()
