@@ -17,43 +17,42 @@ def stripe_error_message(env, err):
     :param StripeGatewayError err: the classified failure
     :return: a sentence saying what happened and what to do
     """
-    _ = env._
     detail = err.message
     kind = err.kind
     if kind == "invalid_key":
-        return _(
+        return env._(
             "This is not a Stripe secret key. Paste a key that starts with "
             "sk_test_, sk_live_, rk_test_ or rk_live_."
         )
     if kind == "authentication":
-        return _(
+        return env._(
             "Stripe refused the API key: it is wrong, revoked or expired. "
             "Check it in the Stripe dashboard under Developers > API keys."
         )
     if kind == "permission":
-        return _(
+        return env._(
             "The Stripe key is not allowed to do this. If it is a restricted key, "
             "grant it the permission in the Stripe dashboard."
         )
     if kind == "not_found":
-        return _("Stripe has no such object: it may have been deleted in Stripe.")
+        return env._("Stripe has no such object: it may have been deleted in Stripe.")
     if kind == "card":
-        return _("Stripe declined the operation: %(detail)s", detail=detail)
+        return env._("Stripe declined the operation: %(detail)s", detail=detail)
     if kind == "invalid_request":
-        return _("Stripe refused the request: %(detail)s", detail=detail)
+        return env._("Stripe refused the request: %(detail)s", detail=detail)
     if kind == "idempotency":
-        return _(
+        return env._(
             "This action was already sent to Stripe with other details. "
             "Reload the ticket and try again."
         )
     if kind == "rate_limit":
-        return _("Stripe is receiving too many requests. Try again in a moment.")
+        return env._("Stripe is receiving too many requests. Try again in a moment.")
     if kind == "network":
-        return _(
+        return env._(
             "Stripe could not be reached or did not answer in time. "
             "Try again in a moment."
         )
-    return _("Stripe could not process the request (%(detail)s).", detail=detail)
+    return env._("Stripe could not process the request (%(detail)s).", detail=detail)
 
 
 @contextmanager

@@ -64,7 +64,10 @@ class HelpdeskTicket(models.Model):
             self.env["res.company"]
             .sudo()
             .search_count(
-                [("stripe_connected", "=", True), ("stripe_autolink_enabled", "=", True)]
+                [
+                    ("stripe_connected", "=", True),
+                    ("stripe_autolink_enabled", "=", True),
+                ]
             )
         )
         if automation.sudo().active != wanted:
@@ -206,7 +209,9 @@ class HelpdeskTicket(models.Model):
         if partner and not partner.stripe_customer_id:
             partner.stripe_customer_id = customer_id
         if post_note:
-            method_label = dict(self._fields["stripe_link_method"]._description_selection(self.env))[method]
+            method_label = dict(
+                self._fields["stripe_link_method"]._description_selection(self.env)
+            )[method]
             self.message_post(
                 body=Markup("%s <code>%s</code> (%s)")
                 % (

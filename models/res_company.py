@@ -89,7 +89,9 @@ class ResCompany(models.Model):
             raise UserError(
                 stripe_error_message(self.env, StripeGatewayError("invalid_key"))
             )
-        if not api_base.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        if not api_base.startswith(
+            ("https://", "http://127.0.0.1", "http://localhost")
+        ):
             raise UserError(
                 self.env._(
                     "The Stripe API address must start with https:// "

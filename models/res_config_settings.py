@@ -36,8 +36,9 @@ class ResConfigSettings(models.TransientModel):
     )
 
     def set_values(self):
-        super().set_values()
+        res = super().set_values()
         self.env["helpdesk.ticket"]._stripe_sync_autolink_automation()
+        return res
 
     # === ACTION METHODS === #
 

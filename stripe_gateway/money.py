@@ -5,9 +5,26 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 # Stripe's zero-decimal and three-decimal currencies; every other one has two.
 # https://docs.stripe.com/currencies#zero-decimal
 ZERO_DECIMAL = frozenset(
-    "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()
+    [
+        "bif",
+        "clp",
+        "djf",
+        "gnf",
+        "jpy",
+        "kmf",
+        "krw",
+        "mga",
+        "pyg",
+        "rwf",
+        "ugx",
+        "vnd",
+        "vuv",
+        "xaf",
+        "xof",
+        "xpf",
+    ]
 )
-THREE_DECIMAL = frozenset("bhd jod kwd omr tnd".split())
+THREE_DECIMAL = frozenset(["bhd", "jod", "kwd", "omr", "tnd"])
 
 
 class AmountError(ValueError):

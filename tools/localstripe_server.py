@@ -44,6 +44,21 @@ def main(argv=None):
             pickle.dump(dict(self), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, data_file)
 
+    async def seed_set(request):
+        # Seeding only: states localstripe cannot reach by itself (a trialing or
+        # past_due subscription, an invoice's due date).
+        allowed = {"status", "trial_end", "due_date", "trial_start"}
+        data = await request.post()
+        obj_id = request.match_info["id"]
+        obj = resources.StripeObject._get_class_for_id(obj_id)._api_retrieve(obj_id)
+        for key, value in data.items():
+            if key not in allowed:
+                return web.json_response({"error": f"cannot set {key}"}, status=400)
+            setattr(obj, key, int(value) if value.isdigit() else value)
+        resources.store.dump_to_disk()
+        return web.json_response(obj._export())
+
+    server.app.router.add_post("/_seed/set/{id}", seed_set)
     resources.Store.try_load_from_disk = try_load_from_disk
     resources.Store.dump_to_disk = dump_to_disk
     if not args.from_scratch:

@@ -1,0 +1,3 @@
+from . import test_connection
+from . import test_autolink
+from . import test_panel
