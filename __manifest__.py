@@ -15,6 +15,7 @@
     "depends": ["helpdesk_mgmt", "base_automation"],
     "external_dependencies": {"python": ["stripe", "phonenumbers"]},
     "data": [
+        "security/helpdesk_stripe_security.xml",
         "data/ir_cron_data.xml",
         "data/base_automation_data.xml",
         "views/res_config_settings_views.xml",
