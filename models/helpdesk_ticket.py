@@ -6,6 +6,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import email_split
 
 from ..const import (
     AUTOLINK_BACKOFF_BASE_SECONDS,
@@ -49,8 +50,11 @@ class HelpdeskTicket(models.Model):
     # === AUTO-LINK === #
 
     def _stripe_email(self):
+        """The bare address to look up (``"Ada" <ada@x.com>`` gives ``ada@x.com``),
+        with its case kept: Stripe's email filter is case-sensitive."""
         self.ensure_one()
-        return (self.partner_email or self.partner_id.email or "").strip()
+        addresses = email_split(self.partner_email or self.partner_id.email or "")
+        return addresses[0] if addresses else ""
 
     @api.model
     def _stripe_sync_autolink_automation(self):

@@ -56,6 +56,17 @@ class StripeTestMixin:
             name="Helpdesk Manager",
         )
 
+    def setUp(self):
+        super().setUp()
+        # The automation is activated inside the test transaction, which flags the
+        # registry as invalidated; Odoo's per-test registry reset then rebuilds the
+        # models from the committed state (automation inactive) without
+        # base_automation's hooks. Re-install the hooks for each test.
+        automation = self.env["base.automation"]
+        automation._unregister_hook()
+        automation._register_hook()
+        self.registry.registry_invalidated = False
+
     @classmethod
     def make_ticket(cls, **values):
         vals = {
