@@ -1,3 +1,4 @@
 from . import test_connection
 from . import test_autolink
 from . import test_panel
+from . import test_tour_panel
