@@ -89,15 +89,7 @@ def odoo_unavailable_reason(options):
     except ImportError:
         return "psycopg2 is not installed"
     try:
-        conn = psycopg2.connect(
-            host=options["db_host"],
-            port=options["db_port"],
-            user=options["db_user"],
-            password=options.get("db_password") or None,
-            dbname="postgres",
-            connect_timeout=5,
-        )
-        conn.close()
+        pg_connect(options).close()
     except psycopg2.Error as err:
         return f"PostgreSQL is not reachable ({str(err).strip()})"
     if importlib.util.find_spec("odoo.addons.helpdesk_mgmt") is None:
@@ -108,28 +100,35 @@ def odoo_unavailable_reason(options):
     return None
 
 
-def addons_path():
-    """Odoo's own addons, helpdesk_mgmt's folder and ours (a symlink)."""
+def addons_path(copy=True):
+    """Odoo's own addons, helpdesk_mgmt's folder and ours.
+
+    Ours is a folder named ``helpdesk_stripe`` outside the checkout (whose root is
+    itself a package that pytest would import, and whose name may be anything):
+    a fresh copy for the tests, a symlink for the demo.
+    """
     import odoo.addons
 
     helpdesk_mgmt = importlib.util.find_spec("odoo.addons.helpdesk_mgmt")
     helpdesk_mgmt_dir = next(iter(helpdesk_mgmt.submodule_search_locations))
-    # A copy named helpdesk_stripe: the checkout's folder may have any name, and
-    # pytest resolves symlinks, so the tests must live under the addon's name.
-    # Outside the checkout, whose root is itself a package (pytest would import it).
     tag = hashlib.sha1(ROOT.encode()).hexdigest()[:8]
-    ours = os.path.join(tempfile.gettempdir(), f"helpdesk_stripe_addons_{tag}")
+    kind = "addons" if copy else "demo_addons"
+    ours = os.path.join(tempfile.gettempdir(), f"helpdesk_stripe_{kind}_{tag}")
     link = os.path.join(ours, "helpdesk_stripe")
+    os.makedirs(ours, exist_ok=True)
     if os.path.islink(link):
         os.unlink(link)
     shutil.rmtree(link, ignore_errors=True)
-    shutil.copytree(
-        ROOT,
-        link,
-        ignore=shutil.ignore_patterns(
-            ".git", ".work", "node_modules", "__pycache__", "*.pyc", ".*_cache"
-        ),
-    )
+    if copy:
+        shutil.copytree(
+            ROOT,
+            link,
+            ignore=shutil.ignore_patterns(
+                ".git", ".work", "node_modules", "__pycache__", "*.pyc", ".*_cache"
+            ),
+        )
+    else:
+        os.symlink(ROOT, link)
     paths = [ours, os.path.dirname(helpdesk_mgmt_dir)]
     odoo_root = os.path.dirname(os.path.dirname(odoo.__file__))
     for candidate in (
@@ -142,7 +141,7 @@ def addons_path():
     return paths, link
 
 
-def write_config(options, db_name, paths):
+def write_config(options, db_name, paths, **extra):
     config = configparser.ConfigParser()
     config["options"] = {
         key: value
@@ -158,6 +157,7 @@ def write_config(options, db_name, paths):
             "without_demo": "all",
             "log_level": "warn",
             "max_cron_threads": "0",
+            **extra,
         }
     )
     path = os.path.join(WORK, f"odoo-{db_name}.conf")
@@ -167,8 +167,6 @@ def write_config(options, db_name, paths):
 
 
 def run_odoo_suite(options, junit):
-    import psycopg2
-
     paths, link = addons_path()
     db_name = f"helpdesk_stripe_test_{os.getpid()}"
     config = write_config(options, db_name, paths)
@@ -205,19 +203,31 @@ def run_odoo_suite(options, junit):
         log(f"Odoo suite took {time.monotonic() - started:.1f}s (exit {rc})")
         return rc
     finally:
-        conn = psycopg2.connect(
-            host=options["db_host"],
-            port=options["db_port"],
-            user=options["db_user"],
-            password=options.get("db_password") or None,
-            dbname="postgres",
-        )
-        conn.autocommit = True
-        with conn.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        conn.close()
-        data_dir = os.path.expanduser("~/.local/share/Odoo/filestore/" + db_name)
-        shutil.rmtree(data_dir, ignore_errors=True)
+        drop_database(options, db_name)
+
+
+def pg_connect(options):
+    import psycopg2
+
+    return psycopg2.connect(
+        host=options["db_host"],
+        port=options["db_port"],
+        user=options["db_user"],
+        password=options.get("db_password") or None,
+        dbname="postgres",
+        connect_timeout=5,
+    )
+
+
+def drop_database(options, db_name):
+    """Drop a database of ours and its filestore."""
+    conn = pg_connect(options)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+    conn.close()
+    data_dir = os.path.expanduser("~/.local/share/Odoo/filestore/" + db_name)
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def main():
