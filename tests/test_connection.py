@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.exceptions import AccessError, UserError
+from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
 
@@ -93,3 +94,13 @@ class TestConnection(StripeTestMixin, TransactionCase):
     def test_gateway_requires_connection(self):
         with self.assertRaisesRegex(UserError, "not connected"):
             self.company._stripe_gateway()
+
+    def test_neutralize_blanks_the_key(self):
+        self.company._stripe_connect(TEST_KEY, self.localstripe.url)
+        [query] = list(get_neutralization_queries(["helpdesk_stripe"]))
+        self.env.flush_all()
+        self.env.cr.execute(query)
+        self.env.invalidate_all()
+        company = self.company.sudo()
+        self.assertFalse(company.stripe_secret_key)
+        self.assertFalse(company.stripe_connected)
