@@ -24,3 +24,10 @@ AUTOLINK_BACKOFF_MAX_SECONDS = 6 * 3600
 AUTOLINK_BATCH_SIZE = 200
 
 PANEL_PAGE_SIZE = 10
+
+# Search and link: results shown (each costs one subscriptions call), candidates
+# described in the panel when several customers share the ticket's email.
+CUSTOMER_SEARCH_LIMIT = 10
+CANDIDATES_SHOWN = 10
+# Subscription statuses that count as "active" in search results.
+ACTIVE_SUBSCRIPTION_STATUSES = ("active", "trialing", "past_due", "unpaid")

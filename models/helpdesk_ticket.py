@@ -2,7 +2,7 @@
 import logging
 from datetime import timedelta
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -196,33 +196,67 @@ class HelpdeskTicket(models.Model):
         cron = self.env.ref("helpdesk_stripe.ir_cron_stripe_autolink").sudo()
         cron._trigger(at=min(self.mapped("stripe_link_next_try")))
 
-    def _stripe_set_link(self, customer_id, method, post_note=True):
-        """Link the ticket (and its contact, if it has none) to a Stripe customer."""
+    def _stripe_set_link(self, customer_id, method, post_note=True, customer=None):
+        """Link the ticket to a Stripe customer, or unlink it.
+
+        When the company's ``stripe_link_sets_partner`` setting is on, the
+        contact follows: a link made by hand replaces the contact's Stripe
+        customer, an automatic one only fills it in, and unlinking clears it
+        when it was that customer.
+
+        :param str customer_id: the Stripe customer's id; ``False`` unlinks
+        :param str method: how the link was made, a key of ``LINK_METHODS``
+            (ignored when unlinking)
+        :param bool post_note: post an internal note saying who did what
+        :param dict customer: the normalized customer, to name it in the note
+        """
         self.ensure_one()
-        self.write(
-            {
-                "stripe_customer_id": customer_id,
-                "stripe_link_method": method,
-                "stripe_link_state": "linked",
-                "stripe_candidate_ids": False,
-                "stripe_link_error": False,
-                "stripe_link_next_try": False,
-            }
-        )
-        partner = self.partner_id.with_company(self.company_id).sudo()
-        if partner and not partner.stripe_customer_id:
-            partner.stripe_customer_id = customer_id
+        previous = self.stripe_customer_id
+        values = {
+            "stripe_customer_id": customer_id or False,
+            "stripe_link_method": method if customer_id else False,
+            "stripe_link_state": "linked" if customer_id else "none",
+            "stripe_candidate_ids": False,
+            "stripe_link_error": False,
+            "stripe_link_next_try": False,
+        }
+        self.write(values)
+        company = self.company_id or self.env.company
+        partner = self.partner_id.with_company(company).sudo()
+        if partner and company.stripe_link_sets_partner:
+            if customer_id and (method == "manual" or not partner.stripe_customer_id):
+                partner.stripe_customer_id = customer_id
+            elif not customer_id and partner.stripe_customer_id == previous:
+                partner.stripe_customer_id = False
         if post_note:
+            self._stripe_post_link_note(customer_id, method, previous, customer)
+
+    def _stripe_post_link_note(self, customer_id, method, previous, customer):
+        if customer_id:
             method_label = dict(
                 self._fields["stripe_link_method"]._description_selection(self.env)
             )[method]
-            self.message_post(
-                body=Markup("%s <code>%s</code> (%s)")
-                % (
-                    self.env._("Linked to Stripe customer"),
-                    escape(customer_id),
-                    method_label,
-                ),
-                message_type="comment",
-                subtype_xmlid="mail.mt_note",
+            name = (customer or {}).get("name") or ""
+            label = Markup("<code>%s</code>") % customer_id
+            if name:
+                label = Markup("%s %s") % (name, label)
+            body = self.env._(
+                "Linked to Stripe customer %(customer)s by %(user)s (%(method)s).",
+                customer=label,
+                user=self.env.user.name,
+                method=method_label,
             )
+            if previous and previous != customer_id:
+                body += Markup("<br/>") + self.env._(
+                    "It replaces Stripe customer %(previous)s.",
+                    previous=Markup("<code>%s</code>") % previous,
+                )
+        else:
+            body = self.env._(
+                "Unlinked from Stripe customer %(customer)s by %(user)s.",
+                customer=Markup("<code>%s</code>") % previous,
+                user=self.env.user.name,
+            )
+        self.message_post(
+            body=body, message_type="comment", subtype_xmlid="mail.mt_note"
+        )

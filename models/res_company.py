@@ -42,6 +42,12 @@ class ResCompany(models.Model):
     stripe_autolink_enabled = fields.Boolean(
         string="Auto-link new tickets to Stripe", default=True
     )
+    stripe_link_sets_partner = fields.Boolean(
+        string="Remember the Stripe customer on the contact",
+        default=True,
+        help="Linking a ticket to a Stripe customer also sets the contact's "
+        "Stripe customer, so the contact's later tickets link at once.",
+    )
 
     # === BUSINESS METHODS === #
 

@@ -34,6 +34,9 @@ class ResConfigSettings(models.TransientModel):
     stripe_autolink_enabled = fields.Boolean(
         related="company_id.stripe_autolink_enabled", readonly=False
     )
+    stripe_link_sets_partner = fields.Boolean(
+        related="company_id.stripe_link_sets_partner", readonly=False
+    )
 
     def set_values(self):
         res = super().set_values()

@@ -44,6 +44,18 @@ def idempotency_key(*parts):
     return "hd-" + hashlib.sha256(payload.encode()).hexdigest()[:48]
 
 
+def customer_search_query(text):
+    """A Customer Search query for ``text`` in the name or the email.
+
+    Quotes and backslashes are escaped. Stripe matches substrings (``~``) from
+    three characters on; shorter text must match exactly (``:``).
+    """
+    text = (text or "").strip()
+    value = text.replace("\\", "\\\\").replace('"', '\\"')
+    operator = "~" if len(text) >= 3 else ":"
+    return f'name{operator}"{value}" OR email{operator}"{value}"'
+
+
 def _retry_after(err):
     headers = getattr(err, "headers", None) or {}
     for name, value in headers.items():
@@ -214,6 +226,28 @@ class StripeGateway:
             for c in (shapes.normalize_customer(c) for c in shapes._list_data(data))
             if c
         ]
+
+    def get_customers(self, customer_ids, max_workers=4):
+        """Several customers, read concurrently.
+
+        :return: ``{customer_id: customer or None}`` (``None``: deleted)
+        :raise StripeGatewayError: the first failure
+        """
+        with ThreadPoolExecutor(max_workers=max_workers) as pool:
+            futures = {cid: pool.submit(self.get_customer, cid) for cid in customer_ids}
+            return {cid: future.result() for cid, future in futures.items()}
+
+    def list_subscriptions_many(self, customer_ids, max_workers=4):
+        """The subscriptions of several customers, read concurrently.
+
+        :return: ``{customer_id: [subscription, ...]}``
+        :raise StripeGatewayError: the first failure
+        """
+        with ThreadPoolExecutor(max_workers=max_workers) as pool:
+            futures = {
+                cid: pool.submit(self.list_subscriptions, cid) for cid in customer_ids
+            }
+            return {cid: future.result() for cid, future in futures.items()}
 
     def find_customers_by_email(self, email):
         """Customers for an email: exact first, then case-insensitive.

@@ -16,12 +16,14 @@ export class StripePanel extends Component {
     setup() {
         this.orm = useService("orm");
         this.notification = useService("notification");
+        this.actionService = useService("action");
         this.state = useState({
             loading: true,
             data: null,
             error: null,
             tab: "overview",
             loadingMore: null,
+            linking: null,
         });
         this.loadedKey = null;
         onWillStart(() => this.load());
@@ -97,6 +99,64 @@ export class StripePanel extends Component {
             );
         } finally {
             this.state.loadingMore = null;
+        }
+    }
+
+    errorMessage(error) {
+        return (error.data && error.data.message) || error.message || String(error);
+    }
+
+    /**
+     * Reload the form record (the link may have changed) and the panel. When
+     * the link did not change, the record observer does not reload the panel.
+     */
+    async reloadAll() {
+        const record = this.props.record;
+        const before = this.loadedKey;
+        await record.load();
+        if (this.recordKey(record) === before) {
+            await this.load();
+        }
+    }
+
+    /** Run a ticket method that returns a dialog action; reload when it closes. */
+    async openTicketAction(method) {
+        const record = this.props.record;
+        try {
+            if (await record.isDirty()) {
+                await record.save();
+            }
+            const action = await this.orm.call("helpdesk.ticket", method, [
+                [record.resId],
+            ]);
+            await this.actionService.doAction(action, {
+                onClose: () => this.reloadAll(),
+            });
+        } catch (error) {
+            this.notification.add(this.errorMessage(error), {type: "danger"});
+        }
+    }
+
+    async onSearchCustomer() {
+        await this.openTicketAction("action_stripe_link_wizard");
+    }
+
+    async onUpdateCustomer() {
+        await this.openTicketAction("action_stripe_update_customer");
+    }
+
+    async onLinkCandidate(customerId) {
+        this.state.linking = customerId;
+        try {
+            await this.orm.call("helpdesk.ticket", "stripe_link_customer", [
+                [this.props.record.resId],
+                customerId,
+            ]);
+            await this.reloadAll();
+        } catch (error) {
+            this.notification.add(this.errorMessage(error), {type: "danger"});
+        } finally {
+            this.state.linking = null;
         }
     }
 
