@@ -4,6 +4,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 from odoo.tools.mail import single_email_re
 
 from ..stripe_gateway.client import idempotency_key
@@ -162,6 +163,15 @@ class HelpdeskStripeCustomerWizard(models.TransientModel):
         self.ensure_one()
         ticket = self.ticket_id
         ticket._stripe_check_can_update_customer()
+        # A second submission of this dialog waits here, then is refused.
+        self.env.cr.execute(
+            SQL(
+                "SELECT 1 FROM %s WHERE id = %s FOR UPDATE",
+                SQL.identifier(self._table),
+                self.id,
+            )
+        )
+        self.invalidate_recordset(["done"])
         if self.done:
             raise UserError(self.env._("These changes were already sent to Stripe."))
         snapshot = self.snapshot or {}
@@ -185,13 +195,11 @@ class HelpdeskStripeCustomerWizard(models.TransientModel):
         key = idempotency_key(
             "customer_update", ticket.id, customer["id"], params, self.id
         )
-        # Taken first: a second submission of this dialog waits, then refuses.
-        self.done = True
-        self.env.flush_all()
         with stripe_user_errors(self.env):
             ticket._stripe_company_gateway().update_customer(
                 customer["id"], params, idempotency_key=key
             )
+        self.done = True
         partner_note = (
             self._stripe_update_partner(edited) if self.update_partner else ""
         )
