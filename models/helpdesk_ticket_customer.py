@@ -14,7 +14,7 @@ BILLING_GROUP = "helpdesk_stripe.group_stripe_billing"
 
 
 class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+    _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
 
     # === ACCESS === #
 

@@ -10,7 +10,7 @@ from ..utils import dashboard_url, format_ts_date, stripe_error_message
 
 
 class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+    _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
 
     # === PANEL (public: called by the OWL widget) === #
 

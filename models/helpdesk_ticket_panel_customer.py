@@ -10,7 +10,7 @@ from ..utils import format_ts_date, stripe_error_message
 
 
 class HelpdeskTicket(models.Model):
-    _inherit = "helpdesk.ticket"
+    _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
 
     def stripe_panel_data(self):
         """Override of ``stripe_panel_data`` to add the customer actions.

@@ -82,3 +82,19 @@ def test_rate_limit_keeps_retry_after():
     mapped = map_error(error)
     assert mapped.retry_after == 7.0
     assert mapped.retryable
+
+
+@pytest.mark.parametrize(
+    "text, query",
+    [
+        ("ada", 'name~"ada" OR email~"ada"'),
+        ("  ada@example.com ", 'name~"ada@example.com" OR email~"ada@example.com"'),
+        ('Ada "X"', 'name~"Ada \\"X\\"" OR email~"Ada \\"X\\""'),
+        ("a\\b", 'name~"a\\\\b" OR email~"a\\\\b"'),
+        ("al", 'name:"al" OR email:"al"'),
+    ],
+)
+def test_customer_search_query_escapes(text, query):
+    from stripe_gateway.client import customer_search_query
+
+    assert customer_search_query(text) == query

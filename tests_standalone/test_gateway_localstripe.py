@@ -100,3 +100,25 @@ def test_paging_payments(localstripe, gateway):
     )
     ids = [c["id"] for c in first["data"] + second["data"]]
     assert len(set(ids)) == 10
+
+
+def test_customers_and_subscriptions_of_several(localstripe, gateway):
+    made = seed_demo(localstripe.url)
+    ada, bruno = made["ada@example.com"], made["bruno@example.com"]
+    seeder = Seeder(localstripe.url)
+    gone = seeder.customer("gone@example.com", "Gone")["id"]
+    seeder.request("DELETE", f"/v1/customers/{gone}")
+    customers = gateway.get_customers([ada, bruno, gone])
+    assert customers[ada]["name"] == "Ada Lovelace"
+    assert customers[bruno]["email"] == "bruno@example.com"
+    assert customers[gone] is None
+    subs = gateway.list_subscriptions_many([ada, bruno])
+    assert [s["status"] for s in subs[ada]] == ["active"]
+    assert sorted(s["status"] for s in subs[bruno]) == ["canceled", "trialing"]
+
+
+def test_customer_search_missing_on_localstripe(gateway):
+    # What the link dialog's fallback relies on.
+    with pytest.raises(StripeGatewayError) as info:
+        gateway.search_customers('email~"ada"')
+    assert info.value.kind == "not_found"

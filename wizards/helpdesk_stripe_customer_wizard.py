@@ -52,10 +52,10 @@ class HelpdeskStripeCustomerWizard(models.TransientModel):
     description = fields.Text()
     line1 = fields.Char(string="Address line 1")
     line2 = fields.Char(string="Address line 2")
-    zip = fields.Char(string="ZIP")
+    zip = fields.Char()
     city = fields.Char()
     state_name = fields.Char(string="State / province")
-    country_id = fields.Many2one("res.country", string="Country")
+    country_id = fields.Many2one("res.country")
     update_partner = fields.Boolean(
         string="Update the contact too",
         help="Also write the changed details on the ticket's contact in Odoo.",
