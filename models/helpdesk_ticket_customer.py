@@ -99,6 +99,7 @@ class HelpdeskTicket(models.Model):
             "res_model": wizard._name,
             "res_id": wizard.id,
             "view_mode": "form",
+            "views": [(False, "form")],
             "target": "new",
         }
 

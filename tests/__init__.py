@@ -6,3 +6,4 @@ from . import test_access_rpc
 from . import test_link
 from . import test_customer_update
 from . import test_invoice_download
+from . import test_ui_customer
