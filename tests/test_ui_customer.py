@@ -30,3 +30,19 @@ class TestCustomerTour(StripeTestMixin, HttpCase):
         self.assertEqual(self.ticket.stripe_link_method, "manual")
         stored = self.seeder.get(f"/v1/customers/{self.customer['id']}")
         self.assertEqual(stored["name"], "Ada King")
+
+    def test_choose_among_customers_sharing_the_email(self):
+        twins = [
+            self.seeder.customer("dana@example.com", name)
+            for name in ("Dana Scully", "Dana <b>Old</b>")
+        ]
+        self.company.stripe_autolink_enabled = True
+        ticket = self.make_ticket(partner_email="dana@example.com")
+        self.run_autolink()
+        self.assertEqual(ticket.stripe_link_state, "ambiguous")
+        self.start_tour(
+            f"/odoo/helpdesk.ticket/{ticket.id}",
+            "helpdesk_stripe_candidates_tour",
+            login="hs_agent",
+        )
+        self.assertEqual(ticket.stripe_customer_id, twins[1]["id"])

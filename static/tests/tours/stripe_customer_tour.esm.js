@@ -92,3 +92,30 @@ registry.category("web_tour.tours").add("helpdesk_stripe_customer_tour", {
         },
     ],
 });
+
+/** Several customers share the ticket's email: the panel lists them; link one. */
+registry.category("web_tour.tours").add("helpdesk_stripe_candidates_tour", {
+    steps: () => [
+        {
+            content: "Open the Stripe tab",
+            trigger: ".o_notebook_headers a[name='stripe']",
+            run: "click",
+        },
+        {
+            content: "Both customers are listed, the markup in a name as text",
+            trigger:
+                ".o_stripe_candidate:contains(Dana Scully) ~ .o_stripe_candidate:contains(Dana <b>Old</b>)",
+        },
+        {
+            content: "Link the old account",
+            trigger:
+                ".o_stripe_candidate:contains(Dana <b>Old</b>) .o_stripe_link_candidate",
+            run: "click",
+        },
+        {
+            content: "The panel shows it, linked by hand",
+            trigger:
+                ".o_stripe_header:contains(Dana <b>Old</b>) .o_stripe_link_method:contains(By hand)",
+        },
+    ],
+});
