@@ -16,11 +16,14 @@
     "external_dependencies": {"python": ["stripe", "phonenumbers"]},
     "data": [
         "security/helpdesk_stripe_security.xml",
+        "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
         "data/base_automation_data.xml",
         "views/res_config_settings_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/res_partner_views.xml",
+        "wizards/helpdesk_stripe_refund_wizard_views.xml",
+        "wizards/helpdesk_stripe_cancel_wizard_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -3,3 +3,4 @@ from . import res_config_settings
 from . import res_partner
 from . import helpdesk_ticket
 from . import helpdesk_ticket_panel
+from . import helpdesk_ticket_actions

@@ -71,7 +71,9 @@ class FakeStripe(stripe.HTTPClient):
                 "object": "payment_intent",
                 "amount": amount,
                 "currency": currency,
-                "status": status if status == "succeeded" else "requires_payment_method",
+                "status": status
+                if status == "succeeded"
+                else "requires_payment_method",
             }
         )
         charge = self.add(

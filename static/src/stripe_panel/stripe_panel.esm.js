@@ -16,6 +16,7 @@ export class StripePanel extends Component {
     setup() {
         this.orm = useService("orm");
         this.notification = useService("notification");
+        this.action = useService("action");
         this.state = useState({
             loading: true,
             data: null,
@@ -98,6 +99,45 @@ export class StripePanel extends Component {
         } finally {
             this.state.loadingMore = null;
         }
+    }
+
+    /**
+     * Open a billing dialog (refund, cancel, undo a cancellation). The server
+     * checks rights and toggles, reads Stripe and returns the dialog's action;
+     * when the dialog closes, the panel (and, after an action, the ticket and
+     * its chatter) reload.
+     */
+    async openStripeAction(method, objectId) {
+        const record = this.props.record;
+        if (!(await record.save())) {
+            return;
+        }
+        const action = await this.orm.call(
+            "helpdesk.ticket",
+            method,
+            [[record.resId], objectId],
+            {}
+        );
+        await this.action.doAction(action, {
+            onClose: async (infos) => {
+                if (infos && infos.helpdesk_stripe_done) {
+                    await record.load();
+                }
+                await this.load();
+            },
+        });
+    }
+
+    onRefund(payment) {
+        return this.openStripeAction("action_stripe_refund", payment.id);
+    }
+
+    onCancelSubscription(sub) {
+        return this.openStripeAction("action_stripe_cancel_subscription", sub.id);
+    }
+
+    onUndoCancel(sub) {
+        return this.openStripeAction("action_stripe_undo_cancel", sub.id);
     }
 
     statusClass(status) {
