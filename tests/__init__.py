@@ -4,3 +4,6 @@ from . import test_panel
 from . import test_tour_panel
 from . import test_access_rpc
 from . import test_refund
+from . import test_refund_seam
+from . import test_cancel
+from . import test_cancel_seam
