@@ -7,3 +7,5 @@ from . import test_refund
 from . import test_refund_seam
 from . import test_cancel
 from . import test_cancel_seam
+from . import test_action_access
+from . import test_action_concurrency

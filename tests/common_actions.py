@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Fixtures of the billing actions: agents, seeded payments, the canned Stripe."""
 
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from unittest.mock import patch
 
 import stripe
@@ -47,20 +47,16 @@ class StripeActionsMixin(StripeTestMixin):
         """A charge that failed (localstripe answers 402 and keeps it)."""
         card = cls.seeder.card(customer["id"], FAILING_CARD)
         cls.seeder.post(f"/v1/customers/{customer['id']}", default_source=card["id"])
-        try:
+        with suppress(OSError):  # urllib's HTTPError: a 402, as from Stripe
             cls.seeder.charge(customer["id"], 3000, "usd")
-        except OSError:  # urllib's HTTPError: 402, as Stripe
-            pass
         charges = cls.seeder.get("/v1/charges", customer=customer["id"])["data"]
         return next(c for c in charges if c["status"] == "failed")
 
     @classmethod
     def seed_subscription(cls, customer, amount=3000, currency="usd"):
         plan_id = f"plan-{currency}-{amount}"
-        try:
+        with suppress(OSError):  # the plan exists already
             cls.seeder.plan(plan_id, "Pro", amount, currency, nickname="Pro monthly")
-        except OSError:  # the plan exists already
-            pass
         return cls.seeder.subscribe(customer["id"], plan_id)
 
     def delete_customer(self, customer):

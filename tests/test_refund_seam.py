@@ -125,11 +125,10 @@ class TestRefundSeam(StripeActionsMixin, TransactionCase):
         # answer was lost): the retry finds the refund and only writes the note.
         wizard = self.open_refund(self.ticket, self.charge["id"])
         wizard.internal_reason = "Retry"
-        with self.assertRaises(RuntimeError):  # noqa: PT027
-            with self.env.cr.savepoint():
-                wizard.action_confirm()
-                self.assertEqual(len(self.notes(self.ticket)), 1)
-                raise RuntimeError("connection lost before the commit")
+        with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+            wizard.action_confirm()
+            self.assertEqual(len(self.notes(self.ticket)), 1)
+            raise RuntimeError("connection lost before the commit")
         self.env.invalidate_all()
         self.assertEqual(wizard.state, "draft")
         self.assertFalse(self.notes(self.ticket))

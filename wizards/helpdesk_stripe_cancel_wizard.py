@@ -22,7 +22,7 @@ class HelpdeskStripeCancelWizard(models.TransientModel):
     _inherit = "helpdesk.stripe.action.mixin"
     _description = "Cancel a Stripe subscription"
 
-    subscription_id = fields.Char(string="Subscription", required=True, readonly=True)
+    subscription_id = fields.Char(required=True, readonly=True)
     subscription_label = fields.Char(string="Plan", readonly=True)
     subscription_status = fields.Char(string="Status", readonly=True)
     period_start = fields.Integer(readonly=True)
