@@ -9,3 +9,4 @@ from . import test_cancel
 from . import test_cancel_seam
 from . import test_action_access
 from . import test_action_concurrency
+from . import test_tour_actions

@@ -73,8 +73,9 @@ class StripeActionsMixin(StripeTestMixin):
 
     # === ODOO SIDE === #
 
-    def linked_ticket(self, customer_id, **values):
-        return self.make_ticket(
+    @classmethod
+    def linked_ticket(cls, customer_id, **values):
+        return cls.make_ticket(
             stripe_customer_id=customer_id,
             stripe_link_state="linked",
             stripe_link_method="manual",

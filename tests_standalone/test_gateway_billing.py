@@ -207,3 +207,13 @@ def test_hosted_timeout_is_a_network_error(fake, hosted):
 def test_clean_metadata_limits():
     cleaned = clean_metadata({"k" * 60: "v" * 900, "n": None, "i": 3})
     assert cleaned == {"k" * 40: "v" * 500, "n": "", "i": "3"}
+
+
+def test_payment_intent_charge_in_both_shapes():
+    from stripe_gateway import shapes
+
+    assert shapes.payment_intent_charge_id({"latest_charge": "ch_new"}) == "ch_new"
+    assert shapes.payment_intent_charge_id({"latest_charge": {"id": "ch_x"}}) == "ch_x"
+    old = {"charges": {"data": [{"id": "ch_old"}]}}
+    assert shapes.payment_intent_charge_id(old) == "ch_old"
+    assert shapes.payment_intent_charge_id({}) is None
