@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Cancelling subscriptions end to end against localstripe, and bad inputs."""
 
+import time
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
@@ -67,7 +69,8 @@ class TestCancel(StripeActionsMixin, TransactionCase):
         self.assertIn(
             f"Cancelled Stripe subscription Pro monthly ({self.sub['id']})", body
         )
-        self.assertIn("Took effect immediately", body)
+        today = format_ts_date(self.env, int(time.time()))
+        self.assertIn(f"Took effect immediately, on {today} (status: canceled)", body)
         self.assertIn("Final invoice now: yes. Unused time credited: no.", body)
         self.assertIn(
             f"Refund: {amount} of payment {self.charge_id} (Unused time of the "

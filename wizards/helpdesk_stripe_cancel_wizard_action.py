@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """The cancel dialog's summary, its confirmation and the note it leaves."""
 
+import time
+
 from odoo import models
 from odoo.exceptions import UserError
 
@@ -257,7 +259,10 @@ class HelpdeskStripeCancelWizard(models.TransientModel):
             lines = [
                 self.env._(
                     "Took effect immediately, on %(date)s (status: %(status)s).",
-                    date=format_ts_date(self.env, sub["canceled_at"]),
+                    # Local servers leave canceled_at empty.
+                    date=format_ts_date(
+                        self.env, sub["canceled_at"] or int(time.time())
+                    ),
                     status=sub["status"],
                 ),
                 self.env._(
