@@ -24,6 +24,8 @@
         "views/res_partner_views.xml",
         "wizards/helpdesk_stripe_link_wizard_views.xml",
         "wizards/helpdesk_stripe_customer_wizard_views.xml",
+        "wizards/helpdesk_stripe_refund_wizard_views.xml",
+        "wizards/helpdesk_stripe_cancel_wizard_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -5,3 +5,4 @@ from . import helpdesk_ticket
 from . import helpdesk_ticket_panel
 from . import helpdesk_ticket_customer
 from . import helpdesk_ticket_panel_customer
+from . import helpdesk_ticket_actions

@@ -36,6 +36,8 @@ class HelpdeskTicket(models.Model):
             else [],
             "mode": company.stripe_mode or "test",
             "account_name": company.stripe_account_name or "",
+            "can_refund": self._stripe_can("refund"),
+            "can_cancel": self._stripe_can("cancel"),
         }
         if not company.stripe_connected:
             return dict(
@@ -157,6 +159,9 @@ class HelpdeskTicket(models.Model):
             period_end_display=format_ts_date(self.env, sub["current_period_end"]),
             cancel_at_display=format_ts_date(self.env, sub["cancel_at"]),
             trial_end_display=format_ts_date(self.env, sub["trial_end"]),
+            cancelable=sub["status"] not in ("canceled", "incomplete_expired"),
+            undoable=sub["cancel_at_period_end"]
+            and sub["status"] not in ("canceled", "incomplete_expired"),
         )
 
     def _stripe_panel_payment(self, charge):

@@ -36,6 +36,13 @@ class ResCompany(models.Model):
     )
     stripe_refunds_enabled = fields.Boolean(string="Stripe refunds", default=True)
     stripe_cancel_enabled = fields.Boolean(string="Stripe cancellation", default=True)
+    stripe_refund_cap = fields.Float(
+        string="Refund cap",
+        digits=(16, 3),
+        help="Largest amount a billing agent may refund at once, read in the "
+        "payment's own currency: 100 allows 100 USD on a USD payment and 100 JPY "
+        "on a JPY payment. Helpdesk managers are not capped. 0: no cap.",
+    )
     stripe_event_notes_enabled = fields.Boolean(
         string="Internal notes for Stripe events", default=True
     )

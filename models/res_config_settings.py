@@ -28,6 +28,9 @@ class ResConfigSettings(models.TransientModel):
     stripe_cancel_enabled = fields.Boolean(
         related="company_id.stripe_cancel_enabled", readonly=False
     )
+    stripe_refund_cap = fields.Float(
+        related="company_id.stripe_refund_cap", readonly=False
+    )
     stripe_event_notes_enabled = fields.Boolean(
         related="company_id.stripe_event_notes_enabled", readonly=False
     )

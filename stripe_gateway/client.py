@@ -10,6 +10,7 @@ import requests
 import stripe
 
 from . import shapes
+from .billing import BillingMixin
 from .errors import StripeGatewayError
 
 _logger = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ def map_error(err):
     )
 
 
-class StripeGateway:
+class StripeGateway(BillingMixin):
     """Every Stripe call of the addon.
 
     Reads are retried up to :data:`READ_RETRIES` times by the SDK on network errors,

@@ -199,6 +199,15 @@ def normalize_invoice(data):
     }
 
 
+def payment_intent_charge_id(data):
+    """A payment intent's charge: ``latest_charge`` (current) or ``charges`` (older)."""
+    latest = object_id(data.get("latest_charge"))
+    if latest:
+        return latest
+    charges = _list_data(data.get("charges"))
+    return charges[0].get("id") if charges else None
+
+
 def normalize_refund(data):
     return {
         "id": data.get("id"),

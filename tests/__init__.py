@@ -7,3 +7,10 @@ from . import test_link
 from . import test_customer_update
 from . import test_invoice_download
 from . import test_ui_customer
+from . import test_refund
+from . import test_refund_seam
+from . import test_cancel
+from . import test_cancel_seam
+from . import test_action_access
+from . import test_action_concurrency
+from . import test_tour_actions

@@ -16,7 +16,7 @@ export class StripePanel extends Component {
     setup() {
         this.orm = useService("orm");
         this.notification = useService("notification");
-        this.actionService = useService("action");
+        this.action = useService("action");
         this.state = useState({
             loading: true,
             data: null,
@@ -119,30 +119,12 @@ export class StripePanel extends Component {
         }
     }
 
-    /** Run a ticket method that returns a dialog action; reload when it closes. */
-    async openTicketAction(method) {
-        const record = this.props.record;
-        try {
-            if (await record.isDirty()) {
-                await record.save();
-            }
-            const action = await this.orm.call("helpdesk.ticket", method, [
-                [record.resId],
-            ]);
-            await this.actionService.doAction(action, {
-                onClose: () => this.reloadAll(),
-            });
-        } catch (error) {
-            this.notification.add(this.errorMessage(error), {type: "danger"});
-        }
-    }
-
     async onSearchCustomer() {
-        await this.openTicketAction("action_stripe_link_wizard");
+        await this.openStripeAction("action_stripe_link_wizard");
     }
 
     async onUpdateCustomer() {
-        await this.openTicketAction("action_stripe_update_customer");
+        await this.openStripeAction("action_stripe_update_customer");
     }
 
     async onLinkCandidate(customerId) {
@@ -158,6 +140,42 @@ export class StripePanel extends Component {
         } finally {
             this.state.linking = null;
         }
+    }
+
+    /**
+     * Run a ticket method that returns a dialog's action (search and link,
+     * edit the customer, refund, cancel, undo a cancellation). The server
+     * checks rights and toggles and reads Stripe first; when the dialog
+     * closes, the ticket (its link, its chatter) and the panel reload.
+     */
+    async openStripeAction(method, ...args) {
+        const record = this.props.record;
+        try {
+            if (!(await record.save())) {
+                return;
+            }
+            const action = await this.orm.call(
+                "helpdesk.ticket",
+                method,
+                [[record.resId], ...args],
+                {}
+            );
+            await this.action.doAction(action, {onClose: () => this.reloadAll()});
+        } catch (error) {
+            this.notification.add(this.errorMessage(error), {type: "danger"});
+        }
+    }
+
+    onRefund(payment) {
+        return this.openStripeAction("action_stripe_refund", payment.id);
+    }
+
+    onCancelSubscription(sub) {
+        return this.openStripeAction("action_stripe_cancel_subscription", sub.id);
+    }
+
+    onUndoCancel(sub) {
+        return this.openStripeAction("action_stripe_undo_cancel", sub.id);
     }
 
     statusClass(status) {
