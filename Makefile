@@ -2,12 +2,13 @@
 PYTHON ?= python3
 DEMO_PORT ?= 8069
 LOCALSTRIPE_PORT ?= 8420
+DEMO_DB ?= helpdesk_stripe_demo
 
 .PHONY: demo test bench deps lint
 
 ## make demo: localstripe + seeded customers + an Odoo with demo tickets on :8069
 demo:
-	$(PYTHON) tools/demo.py --http-port $(DEMO_PORT) --localstripe-port $(LOCALSTRIPE_PORT)
+	$(PYTHON) tools/demo.py --http-port $(DEMO_PORT) --localstripe-port $(LOCALSTRIPE_PORT) --db $(DEMO_DB)
 
 ## make test: standalone suite everywhere; the Odoo suite where Odoo is importable
 test:

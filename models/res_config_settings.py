@@ -71,7 +71,13 @@ class ResConfigSettings(models.TransientModel):
                 "title": self.env._("Connected to Stripe"),
                 "message": self.env._(
                     "Account %(account)s in %(mode)s mode.",
-                    account=account["name"] or account["id"] or company.name,
+                    account=account["name"] or account["id"],
+                    mode=account["mode"].upper(),
+                )
+                if account["name"] or account["id"]
+                else self.env._(
+                    "The key works in %(mode)s mode (this key may not read the "
+                    "account's name).",
                     mode=account["mode"].upper(),
                 ),
                 "type": "success",

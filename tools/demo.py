@@ -4,7 +4,8 @@
 2. seeds customers in USD, EUR and JPY (subscriptions active, trialing, past_due,
    canceled; a partially refunded payment; paid and open invoices; two customers
    sharing one email);
-3. creates the database ``helpdesk_stripe_demo`` with helpdesk_mgmt and
+3. (re)creates the database ``helpdesk_stripe_demo`` (``--db``; an existing one of
+   that name is dropped) with helpdesk_mgmt and
    helpdesk_stripe, connects it to localstripe and creates tickets from those
    customers' emails (one through the mail gateway);
 4. runs Odoo on http://localhost:8069 (admin / admin) until Ctrl-C.
@@ -22,8 +23,6 @@ import run_tests
 from localstripe_process import LocalStripe
 from seed_localstripe import seed_demo
 
-DB_NAME = "helpdesk_stripe_demo"
-
 
 def fail(message):
     print(f"make demo: {message}", file=sys.stderr, flush=True)
@@ -34,6 +33,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--http-port", type=int, default=8069)
     parser.add_argument("--localstripe-port", type=int, default=8420)
+    parser.add_argument(
+        "--db",
+        default="helpdesk_stripe_demo",
+        help="database to (re)create: an existing one of that name is DROPPED",
+    )
     parser.add_argument(
         "--setup-only",
         action="store_true",
@@ -68,17 +72,17 @@ def main():
         customers = seed_demo(localstripe.url)
         print(f"seeded {len(customers)} customer emails")
         paths, _link = run_tests.addons_path(copy=False)
-        run_tests.drop_database(options, DB_NAME)
+        run_tests.drop_database(options, args.db)
         config = run_tests.write_config(
             options,
-            DB_NAME,
+            args.db,
             paths,
             http_port=str(args.http_port),
             max_cron_threads="1",
             log_level="info",
             log_handler=":INFO,stripe:WARNING,werkzeug:WARNING",
         )
-        print(f"creating database {DB_NAME} (about a minute)…", flush=True)
+        print(f"creating database {args.db} (about a minute)…", flush=True)
         install = subprocess.call(
             [
                 sys.executable,
@@ -106,7 +110,7 @@ def main():
         if setup:
             fail(f"preparing the demo data failed (exit {setup})")
         if args.setup_only:
-            print(f"demo database {DB_NAME} is ready (config {config})")
+            print(f"demo database {args.db} is ready (config {config})")
             return
         print(
             f"\nOdoo: http://localhost:{args.http_port}  (login admin / admin)\n"

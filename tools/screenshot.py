@@ -5,12 +5,19 @@ protocol, runs an optional JavaScript snippet (e.g. a click), waits, and saves a
 PNG. Dev tool: needs Debian's ``chromium`` and ``websocket-client``.
 
 Usage: python3 tools/screenshot.py URL OUT.png [--js "…"] [--wait 4]
+
+The README's picture (the ticket's Stripe tab is ``.o_notebook a[name='stripe']``)::
+
+    python3 tools/screenshot.py http://localhost:8069/odoo/helpdesk.ticket/1 \\
+        static/description/stripe_panel.png --wait 20 --height 1400 \\
+        --js "document.querySelector(\".o_notebook a[name='stripe']\").click()"
 """
 
 import argparse
 import base64
 import json
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -47,7 +54,9 @@ def main():
     session_id = session.cookies["session_id"]
 
     profile = tempfile.mkdtemp(prefix="shot-")
-    port = 9333
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     chrome = subprocess.Popen(
         [
             shutil.which("chromium"),
