@@ -3,7 +3,7 @@ from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..stripe_gateway import StripeGateway, StripeGatewayError
-from ..stripe_gateway.client import DEFAULT_API_BASE, key_is_valid
+from ..stripe_gateway.client import DEFAULT_API_BASE, api_base_is_valid, key_is_valid
 from ..utils import stripe_error_message
 
 
@@ -102,13 +102,12 @@ class ResCompany(models.Model):
             raise UserError(
                 stripe_error_message(self.env, StripeGatewayError("invalid_key"))
             )
-        if not api_base.startswith(
-            ("https://", "http://127.0.0.1", "http://localhost")
-        ):
+        if not api_base_is_valid(api_base):
             raise UserError(
                 self.env._(
-                    "The Stripe API address must start with https:// "
-                    "(or be a local server on http://127.0.0.1)."
+                    "The Stripe API address must be an https:// address without a "
+                    "path (or a local server on http://127.0.0.1 or "
+                    "http://localhost)."
                 )
             )
         try:

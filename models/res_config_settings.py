@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -12,10 +12,15 @@ class ResConfigSettings(models.TransientModel):
         help="Secret key (sk_test_…, sk_live_…) or restricted key (rk_…) from "
         "Stripe's dashboard, Developers > API keys.",
     )
+    # Not a related field: the address is only saved by a successful Connect.
     stripe_api_base = fields.Char(
-        related="company_id.stripe_api_base",
+        string="Stripe API address",
+        compute="_compute_stripe_api_base",
+        store=True,
         readonly=False,
         groups="base.group_system",
+        help="Technical: applied when you click Connect. Stripe's own address, or "
+        "a local Stripe server on http://127.0.0.1 for demos and tests.",
     )
     stripe_connected = fields.Boolean(related="company_id.stripe_connected")
     stripe_account_id = fields.Char(related="company_id.stripe_account_id")
@@ -40,6 +45,11 @@ class ResConfigSettings(models.TransientModel):
     stripe_link_sets_partner = fields.Boolean(
         related="company_id.stripe_link_sets_partner", readonly=False
     )
+
+    @api.depends("company_id")
+    def _compute_stripe_api_base(self):
+        for settings in self:
+            settings.stripe_api_base = settings.company_id.sudo().stripe_api_base
 
     def set_values(self):
         res = super().set_values()

@@ -4,6 +4,7 @@ import hashlib
 import json
 import logging
 import re
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
@@ -28,6 +29,23 @@ PDF_MAX_BYTES = 20 * 1024 * 1024
 def key_is_valid(api_key):
     """True when ``api_key`` has the shape of a secret or restricted Stripe key."""
     return bool(api_key) and bool(KEY_PATTERN.match(api_key))
+
+
+def api_base_is_valid(api_base):
+    """An https:// address, or plain http on this machine only; no path."""
+    try:
+        parts = urllib.parse.urlsplit(api_base or "")
+        hostname = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return False
+    if not hostname or parts.path not in ("", "/") or parts.query or parts.fragment:
+        return False
+    if parts.username or parts.password:
+        return False
+    if parts.scheme == "https":
+        return True
+    return parts.scheme == "http" and hostname in ("127.0.0.1", "localhost", "::1")
 
 
 def key_mode(api_key):

@@ -68,6 +68,28 @@ class TestConnection(StripeTestMixin, TransactionCase):
             settings.action_stripe_connect()
         self.assertFalse(self.company.stripe_connected)
 
+    def test_failed_connect_changes_nothing(self):
+        self.company._stripe_connect(TEST_KEY, self.localstripe.url)
+        for address in ("http://10.1.2.3", "http://127.0.0.1.evil.com", "ftp://x"):
+            settings = self.settings(
+                stripe_secret_key_input=TEST_KEY, stripe_api_base=address
+            )
+            with self.assertRaisesRegex(UserError, "must be an https:// address"):
+                settings.action_stripe_connect()
+        # A wrong address on this machine: refused by "Stripe", nothing saved.
+        settings = self.settings(
+            stripe_secret_key_input=TEST_KEY,
+            stripe_api_base=f"http://127.0.0.1:{free_port()}",
+        )
+        with self.assertRaises(UserError):
+            settings.action_stripe_connect()
+        company = self.company.sudo()
+        self.assertEqual(company.stripe_api_base, self.localstripe.url)
+        self.assertTrue(company.stripe_connected)
+        self.assertEqual(company.stripe_secret_key, TEST_KEY)
+        # The settings form shows the saved address.
+        self.assertEqual(self.settings().stripe_api_base, self.localstripe.url)
+
     def test_disconnect(self):
         self.company._stripe_connect(TEST_KEY, self.localstripe.url)
         self.settings().action_stripe_disconnect()

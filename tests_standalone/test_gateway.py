@@ -4,7 +4,13 @@ import pytest
 import stripe
 
 from stripe_gateway import StripeGateway, StripeGatewayError
-from stripe_gateway.client import idempotency_key, key_is_valid, key_mode, map_error
+from stripe_gateway.client import (
+    api_base_is_valid,
+    idempotency_key,
+    key_is_valid,
+    key_mode,
+    map_error,
+)
 
 
 @pytest.mark.parametrize(
@@ -98,3 +104,26 @@ def test_customer_search_query_escapes(text, query):
     from stripe_gateway.client import customer_search_query
 
     assert customer_search_query(text) == query
+
+
+@pytest.mark.parametrize(
+    ("address", "valid"),
+    [
+        ("https://api.stripe.com", True),
+        ("https://api.stripe.com/", True),
+        ("http://127.0.0.1:8420", True),
+        ("http://localhost:12111", True),
+        ("http://api.stripe.com", False),
+        ("http://127.0.0.1.evil.com", False),
+        ("http://10.1.2.3", False),
+        ("ftp://api.stripe.com", False),
+        ("http://127.0.0.1:8429/v1", False),
+        ("https://user:pw@api.stripe.com", False),
+        ("https://api.stripe.com?x=1", False),
+        ("http://127.0.0.1:99999", False),
+        ("", False),
+        ("api.stripe.com", False),
+    ],
+)
+def test_api_base_is_valid(address, valid):
+    assert api_base_is_valid(address) is valid
