@@ -36,6 +36,11 @@ def stripe_error_message(env, err):
         )
     if kind == "not_found":
         return env._("Stripe has no such object: it may have been deleted in Stripe.")
+    if kind == "bad_address":
+        return env._(
+            "The Stripe API address does not answer like Stripe (HTTP 404). Check "
+            "it in Settings > Helpdesk > Stripe."
+        )
     if kind == "card":
         return env._("Stripe declined the operation: %(detail)s", detail=detail)
     if kind == "invalid_request":

@@ -23,6 +23,8 @@ API_VERSION = stripe.api_version
 DEFAULT_TIMEOUT = 15.0
 READ_RETRIES = 2
 KEY_PATTERN = re.compile(r"^(sk|rk)_(test|live)_[A-Za-z0-9]{8,247}$")
+# How Stripe answers where Customer Search is not offered (regions, local servers).
+SEARCH_UNAVAILABLE = ("not_found", "bad_address", "invalid_request", "permission")
 PDF_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -101,6 +103,8 @@ def map_error(err):
         kind = "idempotency"
     elif isinstance(err, stripe.RateLimitError) or status == 429:
         kind = "rate_limit"
+    elif status == 404 and not isinstance(getattr(err, "json_body", None), dict):
+        kind = "bad_address"  # no Stripe error object: not Stripe answering
     elif status == 404 or code == "resource_missing":
         kind = "not_found"
     elif isinstance(err, stripe.APIConnectionError):
@@ -196,7 +200,7 @@ class StripeGateway(BillingMixin):
             account = shapes.normalize_account(data, self.api_key)
             account["verified_by"] = "account"
         except StripeGatewayError as err:
-            if err.kind not in ("permission", "not_found"):
+            if err.kind not in ("permission", "not_found", "bad_address"):
                 raise
             self._read(v1.customers.list, params={"limit": 1})
             account = shapes.normalize_account({}, self.api_key)
@@ -291,7 +295,7 @@ class StripeGateway(BillingMixin):
                 if customer["email"].lower() == wanted:
                     found[customer["id"]] = customer
         except StripeGatewayError as err:
-            if err.kind not in ("not_found", "invalid_request", "permission"):
+            if err.kind not in SEARCH_UNAVAILABLE:
                 raise
         if found:
             return "email_ci", list(found.values())

@@ -6,6 +6,7 @@ KINDS = (
     "authentication",  # Stripe refused the key (wrong, revoked, expired)
     "permission",  # a restricted key lacks the permission for this call
     "not_found",  # the object does not exist (or was deleted)
+    "bad_address",  # a 404 that is not Stripe's: the API address is wrong
     "card",  # a payment-level refusal (402)
     "invalid_request",  # Stripe refused the parameters (400)
     "idempotency",  # same idempotency key reused with other parameters

@@ -63,10 +63,15 @@ def test_idempotency_key_is_stable_and_specific():
         (stripe.RateLimitError("slow down", http_status=429), "rate_limit"),
         (
             stripe.InvalidRequestError(
-                "No such customer", "id", code="resource_missing", http_status=404
+                "No such customer",
+                "id",
+                code="resource_missing",
+                http_status=404,
+                json_body={"error": {"code": "resource_missing"}},
             ),
             "not_found",
         ),
+        (stripe.APIError("Invalid response body", http_status=404), "bad_address"),
         (
             stripe.InvalidRequestError("bad amount", "amount", http_status=400),
             "invalid_request",

@@ -122,3 +122,21 @@ def test_customer_search_missing_on_localstripe(gateway):
     with pytest.raises(StripeGatewayError) as info:
         gateway.search_customers('email~"ada"')
     assert info.value.kind == "not_found"
+
+
+def test_wrong_address_is_not_a_deleted_customer(localstripe):
+    # A path after the address: every request 404s without a Stripe error body.
+    gateway = StripeGateway(TEST_KEY, api_base=localstripe.url + "/v1")
+    with pytest.raises(StripeGatewayError) as info:
+        gateway.get_customer("cus_anything")
+    assert info.value.kind == "bad_address"
+    with pytest.raises(StripeGatewayError) as info:
+        gateway.get_account()
+    assert info.value.kind == "bad_address"
+
+
+def test_missing_object_is_not_found(localstripe, gateway):
+    assert gateway.get_customer("cus_doesnotexist") is None
+    with pytest.raises(StripeGatewayError) as info:
+        gateway.get_charge("ch_doesnotexist")
+    assert info.value.kind == "not_found"

@@ -4,11 +4,10 @@ from odoo.exceptions import UserError
 
 from ..const import ACTIVE_SUBSCRIPTION_STATUSES, CUSTOMER_SEARCH_LIMIT
 from ..stripe_gateway import StripeGatewayError
-from ..stripe_gateway.client import customer_search_query
+from ..stripe_gateway.client import SEARCH_UNAVAILABLE, customer_search_query
 from ..utils import stripe_error_message, ts_to_datetime
 
 # Answers meaning "Customer Search is not offered here" (local servers, regions).
-SEARCH_UNAVAILABLE = ("not_found", "invalid_request", "permission")
 
 
 class HelpdeskStripeLinkWizard(models.TransientModel):
