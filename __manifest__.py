@@ -17,7 +17,9 @@
     "data": [
         "security/helpdesk_stripe_security.xml",
         "security/ir.model.access.csv",
+        "security/helpdesk_stripe_event_security.xml",
         "data/ir_cron_data.xml",
+        "data/ir_cron_events_data.xml",
         "data/base_automation_data.xml",
         "views/res_config_settings_views.xml",
         "views/helpdesk_ticket_views.xml",
@@ -26,6 +28,8 @@
         "wizards/helpdesk_stripe_customer_wizard_views.xml",
         "wizards/helpdesk_stripe_refund_wizard_views.xml",
         "wizards/helpdesk_stripe_cancel_wizard_views.xml",
+        "views/helpdesk_stripe_event_views.xml",
+        "views/res_config_settings_events_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

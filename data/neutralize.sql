@@ -2,3 +2,6 @@
 UPDATE res_company
    SET stripe_secret_key = NULL,
        stripe_connected = FALSE;
+-- Nor accept its webhook deliveries.
+UPDATE res_company
+   SET stripe_webhook_secret = NULL;

@@ -6,3 +6,8 @@ from . import helpdesk_ticket_panel
 from . import helpdesk_ticket_customer
 from . import helpdesk_ticket_panel_customer
 from . import helpdesk_ticket_actions
+from . import res_company_events
+from . import res_config_settings_events
+from . import helpdesk_ticket_events
+from . import helpdesk_stripe_event
+from . import helpdesk_stripe_event_notes

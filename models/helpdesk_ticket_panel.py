@@ -25,7 +25,7 @@ class HelpdeskTicket(models.Model):
             ``deleted``, ``error`` or ``ok``
         """
         self.ensure_one()
-        self.check_access("read")
+        self._stripe_check_access("read")
         company = self.company_id or self.env.company
         base = {
             "ticket_id": self.id,
@@ -96,7 +96,7 @@ class HelpdeskTicket(models.Model):
     def stripe_panel_more(self, kind, cursor):
         """The next page of payments or invoices for "Load more"."""
         self.ensure_one()
-        self.check_access("read")
+        self._stripe_check_access("read")
         if kind not in ("payments", "invoices") or not self.stripe_customer_id:
             raise UserError(self.env._("Nothing more to load."))
         gateway = (self.company_id or self.env.company)._stripe_gateway()

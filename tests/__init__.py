@@ -14,3 +14,4 @@ from . import test_cancel_seam
 from . import test_action_access
 from . import test_action_concurrency
 from . import test_tour_actions
+from . import test_event_notes
