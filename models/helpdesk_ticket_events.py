@@ -106,6 +106,7 @@ class HelpdeskTicket(models.Model):
             "name": info["ticket_name"],
             "description": info["note"],
             "team_id": company.stripe_dispute_team_id.id,
+            "user_id": False,  # in the team's queue, not the cron's user
             "company_id": company.id,
             "stripe_customer_id": customer_id,
             "stripe_link_state": "linked",

@@ -15,3 +15,8 @@ from . import test_action_access
 from . import test_action_concurrency
 from . import test_tour_actions
 from . import test_event_notes
+from . import test_dispute_tickets
+from . import test_multicompany
+from . import test_webhook_endpoint
+from . import test_webhook_settings
+from . import test_localstripe_deliveries

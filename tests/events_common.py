@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Helpers for Stripe events: signed deliveries, events, processing."""
 
+import hashlib
+import hmac
 import itertools
 import json
 import time
@@ -17,10 +19,15 @@ _ids = itertools.count(1)
 def sdk_signature(body, secret, timestamp=None):
     """The ``Stripe-Signature`` header, computed by the SDK's own helper."""
     timestamp = int(time.time()) if timestamp is None else int(timestamp)
-    payload = body.decode() if isinstance(body, bytes) else body
-    digest = stripe.WebhookSignature._compute_signature(
-        f"{timestamp}.{payload}", secret
-    )
+    try:
+        payload = body.decode() if isinstance(body, bytes) else body
+    except UnicodeDecodeError:  # the SDK signs text only; Stripe signs bytes
+        signed = f"{timestamp}.".encode() + body
+        digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    else:
+        digest = stripe.WebhookSignature._compute_signature(
+            f"{timestamp}.{payload}", secret
+        )
     return f"t={timestamp},v1={digest}"
 
 
@@ -58,11 +65,15 @@ class StripeEventsMixin(StripeTestMixin):
         )
         cls.Event = cls.env["helpdesk.stripe.event"]
 
-    def receive(self, event, company=None, secret=SECRET, timestamp=None):
-        """Deliver ``event`` the way the webhook route does; return the status."""
+    def receive(self, event, company=None, secret=None, timestamp=None):
+        """Deliver ``event`` the way the webhook route does; return the status.
+
+        Signed with ``secret``, by default the company's own.
+        """
+        company = company or self.company
+        secret = secret or company.sudo().stripe_webhook_secret
         body = json.dumps(event).encode()
         header = sdk_signature(body, secret, timestamp)
-        company = company or self.company
         status, _answer = self.Event.sudo()._stripe_receive(company.id, body, header)
         return status
 

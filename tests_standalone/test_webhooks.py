@@ -5,6 +5,7 @@ import time
 
 import pytest
 import stripe
+
 from stripe_gateway import webhooks
 from stripe_gateway.client import idempotency_key
 
