@@ -30,7 +30,7 @@ class HelpdeskStripeEvent(models.Model):
     _order = "id desc"
     _rec_name = "event_id"
 
-    event_id = fields.Char(string="Event", required=True, readonly=True, index=True)
+    event_id = fields.Char(required=True, readonly=True, index=True)
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, index=True, ondelete="cascade"
     )
