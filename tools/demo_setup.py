@@ -6,6 +6,7 @@ Usage: python3 tools/demo_setup.py ODOO_CONFIG LOCALSTRIPE_URL
 import sys
 
 from localstripe_process import TEST_KEY
+from localstripe_webhooks import new_signing_secret, register_company_webhook
 
 import odoo
 from odoo.tools import config as odoo_config
@@ -45,6 +46,22 @@ def main(config_path, stripe_url):
             }
         )
         env["helpdesk.ticket"]._stripe_sync_autolink_automation()
+        # Stripe events: localstripe signs and sends them to the company's webhook.
+        secret = new_signing_secret()
+        company._stripe_set_webhook_secret(secret)
+        from odoo.addons.helpdesk_stripe.const import (
+            EXTRA_WEBHOOK_EVENTS,
+            HANDLED_WEBHOOK_EVENTS,
+        )
+
+        webhook = register_company_webhook(
+            stripe_url,
+            f"http://127.0.0.1:{odoo_config['http_port']}",
+            company.id,
+            secret,
+            HANDLED_WEBHOOK_EVENTS + EXTRA_WEBHOOK_EVENTS,
+        )
+        print(f"localstripe sends its events to {webhook}")
         for name, partner_name, email in TICKETS:
             env["helpdesk.ticket"].create(
                 {
