@@ -20,3 +20,4 @@ from . import test_multicompany
 from . import test_webhook_endpoint
 from . import test_webhook_settings
 from . import test_localstripe_deliveries
+from . import test_tour_webhook_settings
