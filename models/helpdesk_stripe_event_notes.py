@@ -106,7 +106,7 @@ class HelpdeskStripeEvent(models.Model):
         embedded = shapes._list_data(event["object"].get("refunds"))
         refunds = [shapes.normalize_refund(r) for r in embedded]
         if not refunds:
-            refunds = gateway.list_charge_refunds(charge["id"], limit=10)
+            refunds = gateway.list_refunds(charge["id"], limit=10)
         if not refunds:
             return {
                 "customer_id": charge["customer_id"],

@@ -336,14 +336,6 @@ class StripeGateway(BillingMixin):
         data = self._read(self._client.v1.charges.retrieve, charge_id)
         return shapes.normalize_charge(data)
 
-    def list_charge_refunds(self, charge_id, limit=10):
-        """The refunds of a charge, newest first (for webhook events)."""
-        data = self._read(
-            self._client.v1.refunds.list, params={"charge": charge_id, "limit": limit}
-        )
-        refunds = [shapes.normalize_refund(r) for r in shapes._list_data(data)]
-        return sorted(refunds, key=lambda r: (r["created"] or 0, r["id"]), reverse=True)
-
     def list_invoices(self, customer_id, limit=10, starting_after=None):
         params = {"customer": customer_id, "limit": limit}
         if starting_after:
