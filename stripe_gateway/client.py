@@ -38,7 +38,7 @@ def api_base_is_valid(api_base):
     try:
         parts = urllib.parse.urlsplit(api_base or "")
         hostname = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError on a bad port
+        _port = parts.port  # raises ValueError on a bad port
     except ValueError:
         return False
     if not hostname or parts.path not in ("", "/") or parts.query or parts.fragment:
