@@ -23,6 +23,8 @@ LINK_METHODS = [
 AUTOLINK_BACKOFF_BASE_SECONDS = 60
 AUTOLINK_BACKOFF_MAX_SECONDS = 6 * 3600
 AUTOLINK_BATCH_SIZE = 200
+# Queued tickets sharing a batch's emails, linked with it.
+AUTOLINK_SIBLINGS_LIMIT = 2000
 
 PANEL_PAGE_SIZE = 10
 
@@ -69,3 +71,21 @@ EVENT_TICKET_LIMIT_DEFAULT = 3
 EVENT_BATCH_SIZE = 50
 EVENT_MAX_ATTEMPTS = 6
 EVENT_KEEP_DAYS = 30
+# A 429 without Retry-After: 10, 20, 40 ... seconds.
+RATE_LIMIT_BACKOFF_BASE_SECONDS = 10
+# Give up a batch on these failures: they concern the account, not one email.
+AUTOLINK_ACCOUNT_FAILURES = (
+    "network",
+    "api",
+    "rate_limit",
+    "authentication",
+    "permission",
+    "invalid_key",
+    "bad_address",
+)
+# Tickets a backfill (re)tries.
+BACKFILL_LINK_STATES = ("none", "not_found")
+
+STRIPE_CACHE_TTL_DEFAULT = 60
+STRIPE_CACHE_TTL_MAX = 3600
+STRIPE_BACKFILL_RATE_DEFAULT = 10.0

@@ -1,7 +1,10 @@
 from . import res_company
+from . import res_company_cache
+from . import helpdesk_stripe_cache_stamp
 from . import res_config_settings
 from . import res_partner
 from . import helpdesk_ticket
+from . import helpdesk_ticket_autolink
 from . import helpdesk_ticket_panel
 from . import helpdesk_ticket_customer
 from . import helpdesk_ticket_panel_customer
@@ -11,3 +14,4 @@ from . import res_config_settings_events
 from . import helpdesk_ticket_events
 from . import helpdesk_stripe_event
 from . import helpdesk_stripe_event_notes
+from . import helpdesk_ticket_backfill

@@ -1,24 +1,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import logging
-from datetime import timedelta
-
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import email_split
+from odoo.tools import SQL, email_split
 
-from ..const import (
-    AUTOLINK_BACKOFF_BASE_SECONDS,
-    AUTOLINK_BACKOFF_MAX_SECONDS,
-    AUTOLINK_BATCH_SIZE,
-    LINK_METHODS,
-    LINK_STATES,
-)
-from ..stripe_gateway import StripeGatewayError
-from ..utils import stripe_error_message
-
-_logger = logging.getLogger(__name__)
+from ..const import LINK_METHODS, LINK_STATES
 
 
 class HelpdeskTicket(models.Model):
@@ -47,6 +33,32 @@ class HelpdeskTicket(models.Model):
     stripe_link_error = fields.Char(copy=False, readonly=True)
     stripe_connected = fields.Boolean(related="company_id.stripe_connected")
 
+    # === CRUD === #
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Queue new tickets in their INSERT (the common case): no second write.
+        # _stripe_enqueue_autolink() corrects what their company or contact
+        # decide otherwise.
+        if any(
+            c.stripe_connected and c.stripe_autolink_enabled for c in self.env.companies
+        ):
+            now = fields.Datetime.now()
+            for vals in vals_list:
+                if not (
+                    vals.get("stripe_customer_id") or vals.get("stripe_link_state")
+                ):
+                    vals.update(stripe_link_state="pending", stripe_link_next_try=now)
+        tickets = super().create(vals_list)
+        tickets._stripe_enqueue_autolink(created=True)
+        return tickets
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "partner_id" in vals or "partner_email" in vals:
+            self.filtered(lambda t: not t.stripe_customer_id)._stripe_enqueue_autolink()
+        return res
+
     # === AUTO-LINK === #
 
     def _stripe_email(self):
@@ -56,40 +68,25 @@ class HelpdeskTicket(models.Model):
         addresses = email_split(self.partner_email or self.partner_id.email or "")
         return addresses[0] if addresses else ""
 
-    @api.model
-    def _stripe_sync_autolink_automation(self):
-        """Keep the auto-link automation active exactly when some company uses it."""
-        automation = self.env.ref(
-            "helpdesk_stripe.automation_stripe_autolink", raise_if_not_found=False
-        )
-        if not automation:
-            return
-        wanted = bool(
-            self.env["res.company"]
-            .sudo()
-            .search_count(
-                [
-                    ("stripe_connected", "=", True),
-                    ("stripe_autolink_enabled", "=", True),
-                ]
-            )
-        )
-        if automation.sudo().active != wanted:
-            automation.sudo().active = wanted
-
-    def _stripe_enqueue_autolink(self):
+    def _stripe_enqueue_autolink(self, created=False):
         """Queue the tickets for linking to Stripe; never calls Stripe.
 
-        Called by the automated action on ticket creation (and when its contact
-        or email changes). A contact that already has a Stripe customer in the
-        ticket's company links at once; other tickets are linked by the cron,
-        after this transaction commits, so Stripe never holds up or rolls back
-        a ticket.
+        Called on ticket creation (and when its contact or email changes). A
+        contact that already has a Stripe customer in the ticket's company links
+        at once; other tickets are linked by the cron, after this transaction
+        commits, so Stripe never holds up or rolls back a ticket. This runs in
+        every ticket creation: one small query, never a Stripe call.
+
+        :param bool created: the tickets were just created by :meth:`create`,
+            which queued those it could in their INSERT
         """
-        queued = self.browse()
+        queued = requeue = unqueue = self.browse()
         for ticket in self.filtered(lambda t: not t.stripe_customer_id):
             company = ticket.company_id or self.env.company
+            fresh = created and ticket.stripe_link_state == "pending"
             if not (company.stripe_connected and company.stripe_autolink_enabled):
+                if fresh:
+                    unqueue |= ticket
                 continue
             known = ticket.partner_id.with_company(company).sudo().stripe_customer_id
             if known:
@@ -98,103 +95,70 @@ class HelpdeskTicket(models.Model):
                 ticket.stripe_link_state = "no_email"
             else:
                 queued |= ticket
+                if not fresh:
+                    requeue |= ticket
+        unqueue.write({"stripe_link_state": "none", "stripe_link_next_try": False})
+        if requeue:
+            requeue._stripe_queue(backfill=False)
         if queued:
-            queued.write(
-                {
-                    "stripe_link_state": "pending",
-                    "stripe_link_attempts": 0,
-                    "stripe_link_next_try": fields.Datetime.now(),
-                    "stripe_link_error": False,
-                }
-            )
-            self.env.ref("helpdesk_stripe.ir_cron_stripe_autolink").sudo()._trigger()
+            queued._stripe_autolink_wake()
         return True
 
-    @api.model
-    def _cron_stripe_autolink(self, batch_size=AUTOLINK_BATCH_SIZE):
-        """Link queued tickets, a batch at a time, one Stripe lookup per email."""
-        domain = [
-            ("stripe_link_state", "=", "pending"),
-            ("stripe_link_next_try", "<=", fields.Datetime.now()),
-        ]
-        tickets = self.search(domain, limit=batch_size, order="id")
-        if not tickets:
-            return
-        tickets._stripe_autolink_now()
-        remaining = self.search_count(domain)
-        self.env["ir.cron"]._notify_progress(done=len(tickets), remaining=remaining)
+    def _stripe_queue(self, backfill):
+        """Mark the tickets as waiting for the auto-link cron.
 
-    def _stripe_autolink_now(self):
-        """Look the tickets' emails up in Stripe and link what matches.
-
-        Lookups are deduplicated per company and email. A Stripe failure leaves
-        the tickets queued with an exponential backoff; it never raises.
+        Straight in SQL: this runs inside every ticket creation, where an ORM
+        write would go through every ``write`` override of the ticket again
+        for fields only the queue reads.
         """
-        by_company = {}
-        for ticket in self:
-            by_company.setdefault(ticket.company_id, self.browse())
-            by_company[ticket.company_id] |= ticket
-        for company, tickets in by_company.items():
-            try:
-                gateway = company._stripe_gateway()
-            except UserError as err:
-                tickets._stripe_autolink_failed(str(err))
-                continue
-            lookups = {}
-            for ticket in tickets:
-                email = ticket._stripe_email()
-                if not email:
-                    ticket.stripe_link_state = "no_email"
-                    continue
-                if email not in lookups:
-                    try:
-                        lookups[email] = gateway.find_customers_by_email(email)
-                    except StripeGatewayError as err:
-                        lookups[email] = err
-                result = lookups[email]
-                if isinstance(result, StripeGatewayError):
-                    ticket._stripe_autolink_failed(
-                        stripe_error_message(self.env, result), result.retry_after
-                    )
-                else:
-                    ticket._stripe_apply_lookup(*result)
+        fnames = [
+            "stripe_link_state",
+            "stripe_link_backfill",
+            "stripe_link_attempts",
+            "stripe_link_next_try",
+            "stripe_link_error",
+        ]
+        self.flush_recordset(fnames)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE helpdesk_ticket SET stripe_link_state = 'pending',"
+                " stripe_link_backfill = %s, stripe_link_attempts = 0,"
+                " stripe_link_next_try = %s, stripe_link_error = NULL"
+                " WHERE id IN %s",
+                backfill,
+                fields.Datetime.now(),
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset(fnames)
 
-    def _stripe_apply_lookup(self, method, customers):
-        self.ensure_one()
-        if self.stripe_customer_id:
-            return
-        if len(customers) == 1:
-            self._stripe_set_link(customers[0]["id"], method)
-        elif customers:
-            self.write(
-                {
-                    "stripe_link_state": "ambiguous",
-                    "stripe_candidate_ids": ",".join(c["id"] for c in customers),
-                    "stripe_link_error": False,
-                }
-            )
-        else:
-            self.write({"stripe_link_state": "not_found", "stripe_link_error": False})
+    def _stripe_autolink_wake(self):
+        """Wake the auto-link cron when this transaction commits.
 
-    def _stripe_autolink_failed(self, message, retry_after=None):
-        for ticket in self:
-            attempts = ticket.stripe_link_attempts + 1
-            delay = min(
-                AUTOLINK_BACKOFF_BASE_SECONDS * 2 ** (attempts - 1),
-                AUTOLINK_BACKOFF_MAX_SECONDS,
+        Not when a wake-up is already due and not yet taken by the cron (from
+        an earlier ticket of the same burst, or of this transaction): each one
+        costs the committing worker a connection to notify the cron workers,
+        which would double the cost of creating a ticket.
+        """
+        cron = (
+            self.env["ir.cron"]
+            .sudo()
+            .browse(
+                self.env["ir.model.data"]._xmlid_to_res_id(
+                    "helpdesk_stripe.ir_cron_stripe_autolink"
+                )
             )
-            delay = max(delay, retry_after or 0)
-            ticket.write(
-                {
-                    "stripe_link_attempts": attempts,
-                    "stripe_link_next_try": fields.Datetime.now()
-                    + timedelta(seconds=delay),
-                    "stripe_link_error": message,
-                }
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT 1 FROM ir_cron_trigger"
+                " WHERE cron_id = %s AND call_at <= %s LIMIT 1",
+                cron.id,
+                fields.Datetime.now(),
             )
-        _logger.info("Stripe auto-link postponed for %s: %s", self.ids, message)
-        cron = self.env.ref("helpdesk_stripe.ir_cron_stripe_autolink").sudo()
-        cron._trigger(at=min(self.mapped("stripe_link_next_try")))
+        )
+        if not self.env.cr.fetchone():
+            cron._trigger()
 
     def _stripe_set_link(self, customer_id, method, post_note=True, customer=None):
         """Link the ticket to a Stripe customer, or unlink it.
@@ -232,6 +196,13 @@ class HelpdeskTicket(models.Model):
             self._stripe_post_link_note(customer_id, method, previous, customer)
 
     def _stripe_post_link_note(self, customer_id, method, previous, customer):
+        self.message_post(
+            body=self._stripe_link_note_body(customer_id, method, previous, customer),
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _stripe_link_note_body(self, customer_id, method, previous, customer):
         if customer_id:
             method_label = dict(
                 self._fields["stripe_link_method"]._description_selection(self.env)
@@ -257,6 +228,4 @@ class HelpdeskTicket(models.Model):
                 customer=Markup("<code>%s</code>") % previous,
                 user=self.env.user.name,
             )
-        self.message_post(
-            body=body, message_type="comment", subtype_xmlid="mail.mt_note"
-        )
+        return body

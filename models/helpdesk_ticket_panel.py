@@ -14,11 +14,15 @@ class HelpdeskTicket(models.Model):
 
     # === PANEL (public: called by the OWL widget) === #
 
-    def stripe_panel_data(self):
+    def stripe_panel_data(self, refresh=False):
         """Everything the Stripe panel shows for this ticket, formatted.
 
         Stripe failures come back as ``{"state": "error", "message": ...}``
         rather than as exceptions, so the panel shows them with a Retry button.
+        Stripe's answers are reused for the company's cache lifetime (three
+        concurrent requests when they are not).
+
+        :param bool refresh: ask Stripe even if the cache is fresh (Refresh)
 
         :return: a dict with ``state`` in ``not_connected``, ``pending``,
             ``no_email``, ``not_found``, ``ambiguous``, ``unlinked``,
@@ -50,7 +54,7 @@ class HelpdeskTicket(models.Model):
                 # Linking is queued; try it now, the agent is waiting for it.
                 self.sudo()._stripe_autolink_now()
                 if self.stripe_customer_id:
-                    return self.stripe_panel_data()
+                    return self.stripe_panel_data(refresh=refresh)
             state = self.stripe_link_state
             return dict(
                 base,
@@ -59,7 +63,9 @@ class HelpdeskTicket(models.Model):
             )
         try:
             gateway = company._stripe_gateway()
-            bundle = gateway.fetch_panel(self.stripe_customer_id, PANEL_PAGE_SIZE)
+            bundle = company._stripe_panel_bundle(
+                gateway, self.stripe_customer_id, PANEL_PAGE_SIZE, refresh=refresh
+            )
         except (StripeGatewayError, UserError) as err:
             message = (
                 stripe_error_message(self.env, err)

@@ -79,6 +79,8 @@ class ResCompany(models.Model):
                     company=self.name,
                 )
             )
+        # Writes made through this gateway invalidate the caches of every worker.
+        kwargs.setdefault("on_write", self._stripe_cache_on_write)
         return StripeGateway(
             company.stripe_secret_key,
             api_base=company.stripe_api_base or DEFAULT_API_BASE,

@@ -45,16 +45,17 @@ class ResConfigSettings(models.TransientModel):
     stripe_link_sets_partner = fields.Boolean(
         related="company_id.stripe_link_sets_partner", readonly=False
     )
+    stripe_cache_ttl = fields.Integer(
+        related="company_id.stripe_cache_ttl", readonly=False
+    )
+    stripe_backfill_rate = fields.Float(
+        related="company_id.stripe_backfill_rate", readonly=False
+    )
 
     @api.depends("company_id")
     def _compute_stripe_api_base(self):
         for settings in self:
             settings.stripe_api_base = settings.company_id.sudo().stripe_api_base
-
-    def set_values(self):
-        res = super().set_values()
-        self.env["helpdesk.ticket"]._stripe_sync_autolink_automation()
-        return res
 
     # === ACTION METHODS === #
 
@@ -73,7 +74,6 @@ class ResConfigSettings(models.TransientModel):
             }
         )
         self.stripe_secret_key_input = False
-        self.env["helpdesk.ticket"]._stripe_sync_autolink_automation()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -98,5 +98,13 @@ class ResConfigSettings(models.TransientModel):
     def action_stripe_disconnect(self):
         self.ensure_one()
         self.company_id._stripe_disconnect()
-        self.env["helpdesk.ticket"]._stripe_sync_autolink_automation()
         return {"type": "ir.actions.client", "tag": "soft_reload"}
+
+    def action_stripe_backfill(self):
+        """Queue this company's unlinked tickets for linking (in the cron)."""
+        self.ensure_one()
+        return (
+            self.env["helpdesk.ticket"]
+            .with_company(self.company_id)
+            .action_stripe_backfill()
+        )

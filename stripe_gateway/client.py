@@ -4,15 +4,17 @@ import hashlib
 import json
 import logging
 import re
+import threading
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
 import stripe
 
-from . import shapes
+from . import cache, shapes
 from .billing import BillingMixin
 from .errors import StripeGatewayError
+from .session import shared_session
 
 _logger = logging.getLogger(__name__)
 
@@ -26,6 +28,8 @@ KEY_PATTERN = re.compile(r"^(sk|rk)_(test|live)_[A-Za-z0-9]{8,247}$")
 # How Stripe answers where Customer Search is not offered (regions, local servers).
 SEARCH_UNAVAILABLE = ("not_found", "bad_address", "invalid_request", "permission")
 PDF_MAX_BYTES = 20 * 1024 * 1024
+# Outcome unknown: Stripe may have applied a write that failed with these.
+UNCERTAIN_WRITE_KINDS = ("network", "api")
 
 
 def key_is_valid(api_key):
@@ -134,6 +138,11 @@ class StripeGateway(BillingMixin):
     :param str api_key: ``sk_…`` or ``rk_…`` key
     :param str api_base: Stripe's API address, or a local Stripe server's
     :param float timeout: seconds to connect and to wait for each answer
+    :param float max_rate: at most this many requests per second (``None``: no
+        limit), for bulk work such as the backfill
+    :param on_write: ``on_write(account, customer_id)`` is called after every
+        write that may have changed Stripe (``customer_id`` ``None`` when the
+        customer is unknown); the caller invalidates what it cached
     """
 
     def __init__(
@@ -143,6 +152,8 @@ class StripeGateway(BillingMixin):
         timeout=DEFAULT_TIMEOUT,
         read_retries=READ_RETRIES,
         http_client=None,
+        max_rate=None,
+        on_write=None,
     ):
         if not key_is_valid(api_key):
             raise StripeGatewayError("invalid_key", "Malformed Stripe key")
@@ -151,17 +162,26 @@ class StripeGateway(BillingMixin):
         self.timeout = timeout
         self.read_retries = read_retries
         self.mode = key_mode(api_key)
+        self.account = cache.account_fingerprint(self.api_base, api_key)
+        self.on_write = on_write
+        self.calls = 0  # SDK calls made (tests and benchmarks count them)
+        self._calls_lock = threading.Lock()
+        self._throttle = cache.Throttle(max_rate)
         self._client = stripe.StripeClient(
             api_key,
             base_addresses={"api": self.api_base},
             stripe_version=API_VERSION,
             max_network_retries=0,
-            http_client=http_client or stripe.RequestsClient(timeout=timeout),
+            http_client=http_client
+            or stripe.RequestsClient(timeout=timeout, session=shared_session()),
         )
 
     # === LOW LEVEL === #
 
     def _call(self, method, *args, options=None, **kwargs):
+        self._throttle.wait()
+        with self._calls_lock:
+            self.calls += 1
         try:
             result = method(*args, options=options or {}, **kwargs)
         except stripe.StripeError as err:
@@ -178,10 +198,32 @@ class StripeGateway(BillingMixin):
         options = {"max_network_retries": self.read_retries}
         return self._call(method, *args, options=options, **kwargs)
 
-    def _write(self, method, *args, idempotency_key=None, **kwargs):
+    def _write(self, method, *args, idempotency_key=None, for_customer=None, **kwargs):
+        """Send a write once, with its idempotency key; invalidate caches after.
+
+        :param str for_customer: the customer the write concerns, when the
+            answer does not name it (a refund names only its charge); when
+            neither does, everything cached for the account is invalidated
+        """
         assert idempotency_key, "every Stripe write carries an idempotency key"
         options = {"max_network_retries": 0, "idempotency_key": idempotency_key}
-        return self._call(method, *args, options=options, **kwargs)
+        try:
+            result = self._call(method, *args, options=options, **kwargs)
+        except StripeGatewayError as err:
+            if err.kind in UNCERTAIN_WRITE_KINDS:
+                self._written(for_customer)
+            raise
+        self._written(for_customer or cache.customer_of(result))
+        return result
+
+    def _written(self, customer_id):
+        cache.invalidate(self.account, customer_id)
+        if self.on_write is None:
+            return
+        try:
+            self.on_write(self.account, customer_id)
+        except Exception:  # the write is done: a failed invalidation must not hide it
+            _logger.exception("Stripe cache invalidation failed after a write")
 
     # === ACCOUNT === #
 
@@ -272,15 +314,27 @@ class StripeGateway(BillingMixin):
             }
             return {cid: future.result() for cid, future in futures.items()}
 
-    def find_customers_by_email(self, email):
+    def find_customers_by_email(self, email, cache_ttl=0, scope=None):
         """Customers for an email: exact first, then case-insensitive.
 
+        :param cache_ttl: seconds an answer is reused for the same email, account
+            and ``scope`` (failures are never cached)
         :return: ``(method, customers)`` with method ``"email_exact"``,
             ``"email_ci"`` or ``None`` when none was found
         """
         email = (email or "").strip()
         if not email:
             return None, []
+        key = (self.account, "email", email, scope)
+        if cache_ttl > 0:
+            found = cache.LOOKUP_CACHE.get(key)
+            if found is not None:
+                return found
+        found = self._find_customers_by_email(email)
+        cache.LOOKUP_CACHE.put(key, found, cache_ttl)
+        return found
+
+    def _find_customers_by_email(self, email):
         exact = self.list_customers_by_email(email)
         if exact:
             return "email_exact", exact
@@ -307,6 +361,7 @@ class StripeGateway(BillingMixin):
             customer_id,
             params=params,
             idempotency_key=idempotency_key,
+            for_customer=customer_id,
         )
         return shapes.normalize_customer(data)
 
@@ -370,13 +425,37 @@ class StripeGateway(BillingMixin):
             raise StripeGatewayError("api", "The invoice file is not a PDF")
         return content
 
-    def fetch_panel(self, customer_id, page_size=10):
+    def fetch_panel(
+        self,
+        customer_id,
+        page_size=10,
+        cache_ttl=0,
+        scope=None,
+        generation=None,
+        refresh=False,
+    ):
         """Customer (with subscriptions), payments and invoices, concurrently.
 
+        With a ``cache_ttl``, a bundle read less than that many seconds ago for
+        the same account, ``scope`` and ``generation`` is returned without any
+        request; ``refresh`` reads Stripe anyway (and caches the fresh bundle).
+
+        :param scope: who may reuse the cached bundle (Odoo: database, company)
+        :param generation: the caller's invalidation stamp for this customer
         :return: ``{"customer", "subscriptions", "payments", "invoices"}``;
             ``customer`` is ``None`` when it was deleted in Stripe
         :raise StripeGatewayError: the first failure among the three reads
         """
+        key = (self.account, "panel", customer_id, (scope, page_size))
+        if cache_ttl > 0 and not refresh:
+            bundle = cache.PANEL_CACHE.get(key, generation)
+            if bundle is not None:
+                return bundle
+        bundle = self._fetch_panel(customer_id, page_size)
+        cache.PANEL_CACHE.put(key, bundle, cache_ttl, generation)
+        return bundle
+
+    def _fetch_panel(self, customer_id, page_size):
         with ThreadPoolExecutor(max_workers=3) as pool:
             customer_f = pool.submit(self.get_customer, customer_id, True)
             charges_f = pool.submit(self.list_charges, customer_id, page_size)

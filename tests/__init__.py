@@ -21,3 +21,7 @@ from . import test_webhook_endpoint
 from . import test_webhook_settings
 from . import test_localstripe_deliveries
 from . import test_tour_webhook_settings
+from . import test_panel_cache
+from . import test_intake
+from . import test_backfill
+from . import test_faults

@@ -141,9 +141,9 @@ class TestAutolink(StripeTestMixin, TransactionCase):
         calls = []
         original = gateway_cls.find_customers_by_email
 
-        def counting(gateway, email):
+        def counting(gateway, email, **kwargs):
             calls.append(email)
-            return original(gateway, email)
+            return original(gateway, email, **kwargs)
 
         self.patch(gateway_cls, "find_customers_by_email", counting)
         self.run_autolink()
@@ -161,11 +161,16 @@ class TestAutolink(StripeTestMixin, TransactionCase):
         self.assertEqual(ticket.stripe_customer_id, customer["id"])
         self.assertEqual(ticket.stripe_link_method, "email_exact")
 
-    def test_automation_is_editable_and_follows_settings(self):
-        automation = self.env.ref("helpdesk_stripe.automation_stripe_autolink")
-        self.assertTrue(automation.active)
-        self.assertEqual(automation.trigger, "on_create_or_write")
-        self.assertIn("_stripe_enqueue_autolink", automation.action_server_ids.code)
-        self.company.stripe_autolink_enabled = False
-        self.env["res.config.settings"].create({}).execute()
-        self.assertFalse(automation.active)
+    def test_auto_link_follows_the_settings(self):
+        settings = self.env["res.config.settings"].create({})
+        settings.stripe_autolink_enabled = False
+        settings.execute()
+        self.assertEqual(
+            self.make_ticket(partner_email="a@b.co").stripe_link_state, "none"
+        )
+        settings = self.env["res.config.settings"].create({})
+        settings.stripe_autolink_enabled = True
+        settings.execute()
+        self.assertEqual(
+            self.make_ticket(partner_email="a@b.co").stripe_link_state, "pending"
+        )

@@ -34,9 +34,8 @@ class TestConnection(StripeTestMixin, TransactionCase):
         # localstripe has no account endpoint: the key is proven, the name unknown.
         self.assertIn("The key works in TEST mode", action["params"]["message"])
         self.assertFalse(settings.stripe_secret_key_input, "typed key is not kept")
-        self.assertTrue(
-            self.env.ref("helpdesk_stripe.automation_stripe_autolink").active
-        )
+        ticket = self.make_ticket(partner_email="new@example.com")
+        self.assertEqual(ticket.stripe_link_state, "pending", "auto-link is on")
 
     def test_invalid_format_refused_before_calling_stripe(self):
         for bad in ("pk_test_abcdefghijk", "sk_test_", "hello", "sk_prod_abcdefghijk"):
@@ -97,9 +96,8 @@ class TestConnection(StripeTestMixin, TransactionCase):
         self.assertFalse(company.stripe_connected)
         self.assertFalse(company.stripe_secret_key)
         self.assertFalse(company.stripe_key_hint)
-        self.assertFalse(
-            self.env.ref("helpdesk_stripe.automation_stripe_autolink").active
-        )
+        ticket = self.make_ticket(partner_email="new@example.com")
+        self.assertEqual(ticket.stripe_link_state, "none", "auto-link is off")
 
     def test_key_hidden_from_helpdesk_users(self):
         self.company._stripe_connect(TEST_KEY, self.localstripe.url)

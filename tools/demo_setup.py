@@ -45,7 +45,6 @@ def main(config_path, stripe_url):
                 "stripe_event_notes_enabled": True,
             }
         )
-        env["helpdesk.ticket"]._stripe_sync_autolink_automation()
         # Stripe events: localstripe signs and sends them to the company's webhook.
         secret = new_signing_secret()
         company._stripe_set_webhook_secret(secret)

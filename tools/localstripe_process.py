@@ -28,7 +28,7 @@ def free_port():
 class LocalStripe:
     """A localstripe server process bound to loopback with its own data file."""
 
-    def __init__(self, port=None, data_file=None, from_scratch=True):
+    def __init__(self, port=None, data_file=None, from_scratch=True, persist=True):
         self.port = port or free_port()
         self._tmpdir = None
         if data_file is None:
@@ -36,6 +36,7 @@ class LocalStripe:
             data_file = os.path.join(self._tmpdir, "store.pickle")
         self.data_file = data_file
         self.from_scratch = from_scratch
+        self.persist = persist
         self.process = None
         self.log_path = data_file + ".log"
 
@@ -54,6 +55,8 @@ class LocalStripe:
         ]
         if self.from_scratch:
             cmd.append("--from-scratch")
+        if not self.persist:
+            cmd.append("--no-persist")
         log = open(self.log_path, "ab")  # noqa: SIM115 - kept open for the child
         self.process = subprocess.Popen(
             cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

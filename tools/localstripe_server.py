@@ -20,6 +20,12 @@ def main(argv=None):
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--data", required=True, help="private pickle file")
     parser.add_argument("--from-scratch", action="store_true")
+    parser.add_argument(
+        "--no-persist",
+        action="store_true",
+        help="keep the store in memory only (localstripe rewrites the whole file "
+        "after every change: seeding thousands of objects would take minutes)",
+    )
     args = parser.parse_args(argv)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         parser.error("localstripe is only ever run on loopback")
@@ -39,6 +45,8 @@ def main(argv=None):
         self.update(old)
 
     def dump_to_disk(self):
+        if args.no_persist:
+            return
         tmp = data_file + ".tmp"
         with open(tmp, "wb") as handle:
             pickle.dump(dict(self), handle, protocol=pickle.HIGHEST_PROTOCOL)

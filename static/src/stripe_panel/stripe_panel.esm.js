@@ -26,7 +26,11 @@ export class StripePanel extends Component {
             linking: null,
         });
         this.loadedKey = null;
-        onWillStart(() => this.load());
+        // Not awaited: the ticket opens at once, the panel fills in when
+        // Stripe answers.
+        onWillStart(() => {
+            this.load();
+        });
         useRecordObserver(async (record) => {
             const key = this.recordKey(record);
             if (this.loadedKey !== null && key !== this.loadedKey) {
@@ -45,7 +49,7 @@ export class StripePanel extends Component {
         return this.state.data || {};
     }
 
-    async load() {
+    async load(refresh = false) {
         const record = this.props.record;
         this.loadedKey = this.recordKey(record);
         if (!record.resId) {
@@ -60,7 +64,7 @@ export class StripePanel extends Component {
                 "helpdesk.ticket",
                 "stripe_panel_data",
                 [[record.resId]],
-                {}
+                {refresh}
             );
         } catch (error) {
             this.state.data = null;
@@ -72,7 +76,7 @@ export class StripePanel extends Component {
     }
 
     async onRefresh() {
-        await this.load();
+        await this.load(true);
     }
 
     setTab(tab) {
