@@ -127,6 +127,8 @@ class HelpdeskStripeEvent(models.Model):
         except IntegrityError:  # the same event delivered twice at once
             _logger.info("Stripe event %s received twice: ignored", event["id"])
             return 200, dict(answer, duplicate=True)
+        if event["customer_id"]:  # what the panels cached of it changed
+            company._stripe_cache_invalidate(event["customer_id"])
         self.env.ref("helpdesk_stripe.ir_cron_stripe_events").sudo()._trigger()
         return 200, answer
 

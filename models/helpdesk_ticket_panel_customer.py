@@ -12,14 +12,14 @@ from ..utils import format_ts_date, stripe_error_message
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
 
-    def stripe_panel_data(self):
+    def stripe_panel_data(self, refresh=False):
         """Override of ``stripe_panel_data`` to add the customer actions.
 
         :return: the panel data plus ``capabilities`` (``link``,
             ``update_customer``: which buttons to show), ``link_method_label``
             and, when several customers share the email, ``candidates_info``
         """
-        data = super().stripe_panel_data()
+        data = super().stripe_panel_data(refresh=refresh)
         connected = data.get("state") != "not_connected"
         data.setdefault("capabilities", {}).update(
             link=connected and self._stripe_can_link(),

@@ -10,16 +10,16 @@ from odoo.addons.helpdesk_stripe.stripe_gateway import cache
 from odoo.addons.helpdesk_stripe.stripe_gateway.client import idempotency_key
 from odoo.addons.helpdesk_stripe.tools.localstripe_process import TEST_KEY
 
-from .common import StripeTestMixin
+from .events_common import SECRET, StripeEventsMixin, make_event
 from .perf_common import clear_caches, count_stripe_calls
 
 
 @tagged("post_install", "-at_install")
-class TestPanelCache(StripeTestMixin, TransactionCase):
+class TestPanelCache(StripeEventsMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.setup_stripe()
+        cls.setup_stripe_events()
         customer = cls.seeder.customer("cache@example.com", "Cache Customer")
         cls.customer_id = customer["id"]
         cls.ticket = cls.make_ticket(stripe_customer_id=cls.customer_id)
@@ -101,6 +101,18 @@ class TestPanelCache(StripeTestMixin, TransactionCase):
         self.company._stripe_cache_invalidate()
         _data, calls = self.open_panel()
         self.assertEqual(calls, 3)
+
+    def test_a_stripe_event_invalidates_its_customer(self):
+        self.open_panel()
+        charge = {"id": "ch_evt", "object": "charge", "customer": self.customer_id}
+        self.assertEqual(self.receive(make_event("charge.refunded", charge)), 200)
+        _data, calls = self.open_panel()
+        self.assertEqual(calls, 3, "the event said the customer changed")
+        other = {"id": "ch_other", "object": "charge", "customer": "cus_other"}
+        self.assertEqual(self.receive(make_event("charge.refunded", other)), 200)
+        _data, calls = self.open_panel()
+        self.assertEqual(calls, 0)
+        self.assertEqual(self.company.sudo().stripe_webhook_secret, SECRET)
 
     def test_never_shared_between_companies(self):
         self.open_panel()
