@@ -12,7 +12,7 @@
     "development_status": "Beta",
     "application": False,
     "installable": True,
-    "depends": ["helpdesk_mgmt"],
+    "depends": ["helpdesk_mgmt", "base_automation"],
     "external_dependencies": {"python": ["stripe", "phonenumbers"]},
     "data": [
         "security/helpdesk_stripe_security.xml",
@@ -20,6 +20,7 @@
         "security/helpdesk_stripe_event_security.xml",
         "data/ir_cron_data.xml",
         "data/ir_cron_events_data.xml",
+        "data/base_automation_data.xml",
         "data/helpdesk_stripe_backfill_data.xml",
         "views/res_config_settings_views.xml",
         "views/helpdesk_ticket_views.xml",

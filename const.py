@@ -18,6 +18,8 @@ LINK_METHODS = [
     ("email_ci", "Case-insensitive email"),
     ("stripe_event", "From a Stripe event"),
 ]
+# Links a change of the ticket's contact or email does not undo.
+STICKY_LINK_METHODS = ("manual", "stripe_event")
 
 # Retry of auto-link while Stripe is unreachable: 1, 2, 4 ... minutes, capped.
 AUTOLINK_BACKOFF_BASE_SECONDS = 60
@@ -27,6 +29,12 @@ AUTOLINK_BATCH_SIZE = 200
 AUTOLINK_SIBLINGS_LIMIT = 2000
 
 PANEL_PAGE_SIZE = 10
+# Reads an agent waits for (the panel, its lookups): a hanging Stripe shows an
+# error with Retry after at most about 2 x 5 s, not 3 x 15 s.
+INTERACTIVE_TIMEOUT = 5.0
+INTERACTIVE_READ_RETRIES = 1
+# Canceled subscriptions the panel lists on demand (newest first).
+CANCELED_SUBSCRIPTIONS_SHOWN = 20
 
 # Search and link: results shown (each costs one subscriptions call), candidates
 # described in the panel when several customers share the ticket's email.

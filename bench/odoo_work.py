@@ -38,6 +38,8 @@ def connect_stripe(db_name, api_base, key, **values):
                 **values,
             }
         )
+        # As Settings do: the auto-link automated action follows the setting.
+        env["helpdesk.ticket"]._stripe_sync_autolink_automation()
 
 
 def make_linked_tickets(db_name, team_id, customer_ids):

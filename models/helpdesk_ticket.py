@@ -4,7 +4,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL, email_split
 
-from ..const import LINK_METHODS, LINK_STATES
+from ..const import LINK_METHODS, LINK_STATES, STICKY_LINK_METHODS
 
 
 class HelpdeskTicket(models.Model):
@@ -35,28 +35,17 @@ class HelpdeskTicket(models.Model):
 
     # === CRUD === #
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        # Queue new tickets in their INSERT (the common case): no second write.
-        # _stripe_enqueue_autolink() corrects what their company or contact
-        # decide otherwise.
-        if any(
-            c.stripe_connected and c.stripe_autolink_enabled for c in self.env.companies
-        ):
-            now = fields.Datetime.now()
-            for vals in vals_list:
-                if not (
-                    vals.get("stripe_customer_id") or vals.get("stripe_link_state")
-                ):
-                    vals.update(stripe_link_state="pending", stripe_link_next_try=now)
-        tickets = super().create(vals_list)
-        tickets._stripe_enqueue_autolink(created=True)
-        return tickets
-
     def write(self, vals):
+        watched = "partner_id" in vals or "partner_email" in vals
+        if not watched:
+            return super().write(vals)
+        before = {t.id: (t.partner_id.id, t._stripe_email()) for t in self}
         res = super().write(vals)
-        if "partner_id" in vals or "partner_email" in vals:
-            self.filtered(lambda t: not t.stripe_customer_id)._stripe_enqueue_autolink()
+        changed = self.filtered(
+            lambda t: before.get(t.id) != (t.partner_id.id, t._stripe_email())
+        )
+        if changed:
+            changed._stripe_contact_changed()
         return res
 
     # === AUTO-LINK === #
@@ -68,25 +57,74 @@ class HelpdeskTicket(models.Model):
         addresses = email_split(self.partner_email or self.partner_id.email or "")
         return addresses[0] if addresses else ""
 
-    def _stripe_enqueue_autolink(self, created=False):
+    @api.model
+    def _stripe_sync_autolink_automation(self):
+        """Keep the auto-link automation active exactly when some company uses it."""
+        automation = self.env.ref(
+            "helpdesk_stripe.automation_stripe_autolink", raise_if_not_found=False
+        )
+        if not automation:
+            return
+        wanted = bool(
+            self.env["res.company"]
+            .sudo()
+            .search_count(
+                [
+                    ("stripe_connected", "=", True),
+                    ("stripe_autolink_enabled", "=", True),
+                ]
+            )
+        )
+        if automation.sudo().active != wanted:
+            automation.sudo().active = wanted
+
+    def _stripe_contact_changed(self):
+        """The tickets' contact or email changed: link them again.
+
+        A link the ticket got from its previous contact or email is dropped and
+        looked up anew; a link an agent made by hand, or a Stripe event made,
+        stays. Nothing happens where auto-link is off.
+        """
+        relink = self.browse()
+        for ticket in self:
+            company = ticket.company_id or self.env.company
+            if not (company.stripe_connected and company.stripe_autolink_enabled):
+                continue
+            if ticket.stripe_customer_id:
+                if ticket.stripe_link_method in STICKY_LINK_METHODS:
+                    continue
+                ticket.message_post(
+                    body=self.env._(
+                        "The contact changed: unlinked from Stripe customer"
+                        " %(customer)s, the new contact is looked up in Stripe.",
+                        customer=Markup("<code>%s</code>") % ticket.stripe_customer_id,
+                    ),
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_note",
+                )
+                ticket.write(
+                    {
+                        "stripe_customer_id": False,
+                        "stripe_link_method": False,
+                        "stripe_link_state": "none",
+                    }
+                )
+            relink |= ticket
+        relink._stripe_enqueue_autolink()
+
+    def _stripe_enqueue_autolink(self):
         """Queue the tickets for linking to Stripe; never calls Stripe.
 
-        Called on ticket creation (and when its contact or email changes). A
-        contact that already has a Stripe customer in the ticket's company links
-        at once; other tickets are linked by the cron, after this transaction
-        commits, so Stripe never holds up or rolls back a ticket. This runs in
-        every ticket creation: one small query, never a Stripe call.
-
-        :param bool created: the tickets were just created by :meth:`create`,
-            which queued those it could in their INSERT
+        Called by the automated action on ticket creation, and when a ticket's
+        contact or email changes. A contact that already has a Stripe customer
+        in the ticket's company links at once; other tickets are linked by the
+        cron, after this transaction commits, so Stripe never holds up or rolls
+        back a ticket: one small query here, never a Stripe call.
         """
-        queued = requeue = unqueue = self.browse()
+        queued = self.browse()
         for ticket in self.filtered(lambda t: not t.stripe_customer_id):
             company = ticket.company_id or self.env.company
-            fresh = created and ticket.stripe_link_state == "pending"
             if not (company.stripe_connected and company.stripe_autolink_enabled):
-                if fresh:
-                    unqueue |= ticket
                 continue
             known = ticket.partner_id.with_company(company).sudo().stripe_customer_id
             if known:
@@ -95,12 +133,8 @@ class HelpdeskTicket(models.Model):
                 ticket.stripe_link_state = "no_email"
             else:
                 queued |= ticket
-                if not fresh:
-                    requeue |= ticket
-        unqueue.write({"stripe_link_state": "none", "stripe_link_next_try": False})
-        if requeue:
-            requeue._stripe_queue(backfill=False)
         if queued:
+            queued._stripe_queue(backfill=False)
             queued._stripe_autolink_wake()
         return True
 

@@ -14,6 +14,8 @@ from ..const import (
     AUTOLINK_BACKOFF_MAX_SECONDS,
     AUTOLINK_BATCH_SIZE,
     AUTOLINK_SIBLINGS_LIMIT,
+    INTERACTIVE_READ_RETRIES,
+    INTERACTIVE_TIMEOUT,
     RATE_LIMIT_BACKOFF_BASE_SECONDS,
 )
 from ..stripe_gateway import StripeGatewayError
@@ -91,7 +93,7 @@ class HelpdeskTicket(models.Model):
                     break
         return self | self.browse(siblings)
 
-    def _stripe_autolink_now(self, throttled=False):
+    def _stripe_autolink_now(self, throttled=False, interactive=False):
         """Look the tickets' emails up in Stripe and link what matches.
 
         Lookups are deduplicated per company and email, and cached for the
@@ -101,16 +103,28 @@ class HelpdeskTicket(models.Model):
         ``Retry-After``). Never raises for a Stripe failure.
 
         :param bool throttled: keep to the company's request rate (the cron)
+        :param bool interactive: an agent is waiting (the panel): short
+            timeouts, and a failure changes nothing in the queue (no backoff
+            step, no other ticket postponed)
+        :return: the message of the first Stripe failure, or ``""``
         """
+        failure = ""
         for company, tickets in self.grouped("company_id").items():
             company = company or self.env.company
             options = {}
             if throttled:
                 options = {"max_rate": company.stripe_backfill_rate, "read_retries": 1}
+            if interactive:
+                options = {
+                    "timeout": INTERACTIVE_TIMEOUT,
+                    "read_retries": INTERACTIVE_READ_RETRIES,
+                }
             try:
                 gateway = company._stripe_gateway(**options)
             except UserError as err:
-                tickets._stripe_autolink_failed(str(err))
+                failure = failure or str(err)
+                if not interactive:
+                    tickets._stripe_autolink_failed(str(err))
                 continue
             by_email = {}
             for ticket in tickets:
@@ -125,6 +139,9 @@ class HelpdeskTicket(models.Model):
                     result = company._stripe_lookup(gateway, email)
                 except StripeGatewayError as err:
                     message = stripe_error_message(self.env, err)
+                    failure = failure or message
+                    if interactive:
+                        continue
                     if err.kind not in AUTOLINK_ACCOUNT_FAILURES:
                         group._stripe_autolink_failed(message, err.retry_after)
                         continue
@@ -141,6 +158,7 @@ class HelpdeskTicket(models.Model):
                     )
                     break
                 group._stripe_apply_lookup(*result)
+        return failure
 
     def _stripe_apply_lookup(self, method, customers):
         """Link the tickets (of one company and email) to what the lookup found."""

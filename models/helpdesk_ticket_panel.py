@@ -1,12 +1,22 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """The server side of the Stripe panel: one call returns all it shows."""
 
-from odoo import models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..const import PANEL_PAGE_SIZE
+from ..const import (
+    CANCELED_SUBSCRIPTIONS_SHOWN,
+    INTERACTIVE_READ_RETRIES,
+    INTERACTIVE_TIMEOUT,
+    PANEL_PAGE_SIZE,
+)
 from ..stripe_gateway import StripeGatewayError, format_amount
 from ..utils import dashboard_url, format_ts_date, stripe_error_message
+
+INTERACTIVE_OPTIONS = {
+    "timeout": INTERACTIVE_TIMEOUT,
+    "read_retries": INTERACTIVE_READ_RETRIES,
+}
 
 
 class HelpdeskTicket(models.Model):
@@ -50,19 +60,21 @@ class HelpdeskTicket(models.Model):
                 message=self.env._("Stripe is not connected for this company."),
             )
         if not self.stripe_customer_id:
-            if self.stripe_link_state == "pending":
-                # Linking is queued; try it now, the agent is waiting for it.
-                self.sudo()._stripe_autolink_now()
+            message = self.stripe_link_error or ""
+            if self._stripe_panel_lookup_due(company, refresh):
+                # The agent is waiting for the link: look the email up now.
+                failure = self.sudo()._stripe_autolink_now(interactive=True)
                 if self.stripe_customer_id:
                     return self.stripe_panel_data(refresh=refresh)
+                message = failure or self.stripe_link_error or ""
             state = self.stripe_link_state
             return dict(
                 base,
                 state="unlinked" if state in ("none", "linked") else state,
-                message=self.stripe_link_error or "",
+                message=message,
             )
         try:
-            gateway = company._stripe_gateway()
+            gateway = company._stripe_gateway(**INTERACTIVE_OPTIONS)
             bundle = company._stripe_panel_bundle(
                 gateway, self.stripe_customer_id, PANEL_PAGE_SIZE, refresh=refresh
             )
@@ -105,7 +117,9 @@ class HelpdeskTicket(models.Model):
         self._stripe_check_access("read")
         if kind not in ("payments", "invoices") or not self.stripe_customer_id:
             raise UserError(self.env._("Nothing more to load."))
-        gateway = (self.company_id or self.env.company)._stripe_gateway()
+        gateway = (self.company_id or self.env.company)._stripe_gateway(
+            **INTERACTIVE_OPTIONS
+        )
         try:
             if kind == "payments":
                 page = gateway.list_charges(
@@ -118,6 +132,56 @@ class HelpdeskTicket(models.Model):
             return self._stripe_panel_page(page, self._stripe_panel_invoice)
         except StripeGatewayError as err:
             raise UserError(stripe_error_message(self.env, err)) from err
+
+    def stripe_panel_canceled_subscriptions(self):
+        """The customer's canceled subscriptions, newest first, on demand.
+
+        The panel's first read (the customer with its subscriptions expanded)
+        lists the live ones only, as Stripe does.
+        """
+        self.ensure_one()
+        self._stripe_check_access("read")
+        if not self.stripe_customer_id:
+            raise UserError(self.env._("This ticket is not linked to Stripe."))
+        company = self.company_id or self.env.company
+        gateway = company._stripe_gateway(**INTERACTIVE_OPTIONS)
+        try:
+            subscriptions = gateway.list_subscriptions(
+                self.stripe_customer_id,
+                limit=CANCELED_SUBSCRIPTIONS_SHOWN,
+                status="canceled",
+            )
+        except StripeGatewayError as err:
+            raise UserError(stripe_error_message(self.env, err)) from err
+        return {
+            "data": [self._stripe_panel_subscription(s) for s in subscriptions],
+            "limit": CANCELED_SUBSCRIPTIONS_SHOWN,
+            "dashboard_url": dashboard_url(
+                company.stripe_mode or gateway.mode,
+                f"customers/{self.stripe_customer_id}",
+            ),
+        }
+
+    def _stripe_panel_lookup_due(self, company, refresh):
+        """Whether opening the panel should look the ticket's email up now.
+
+        A queued ticket is looked up unless the queue is backing off after a
+        failure (Refresh tries anyway); a ticket created while auto-link could
+        not run (not connected, or switched off then) is looked up once, when
+        auto-link is on.
+        """
+        if not (company.stripe_autolink_enabled and self._stripe_email()):
+            return False
+        state = self.stripe_link_state
+        if state == "none":
+            return True
+        if state != "pending":
+            return False
+        waiting = self.stripe_link_attempts and (
+            self.stripe_link_next_try
+            and self.stripe_link_next_try > fields.Datetime.now()
+        )
+        return refresh or not waiting
 
     # === FORMATTING === #
 
@@ -164,6 +228,7 @@ class HelpdeskTicket(models.Model):
             interval_display=interval,
             period_end_display=format_ts_date(self.env, sub["current_period_end"]),
             cancel_at_display=format_ts_date(self.env, sub["cancel_at"]),
+            canceled_at_display=format_ts_date(self.env, sub["canceled_at"]),
             trial_end_display=format_ts_date(self.env, sub["trial_end"]),
             cancelable=sub["status"] not in ("canceled", "incomplete_expired"),
             undoable=sub["cancel_at_period_end"]

@@ -367,10 +367,14 @@ class StripeGateway(BillingMixin):
 
     # === SUBSCRIPTIONS, PAYMENTS, INVOICES === #
 
-    def list_subscriptions(self, customer_id, limit=100):
+    def list_subscriptions(self, customer_id, limit=100, status="all"):
+        """The customer's subscriptions, newest first.
+
+        :param str status: ``all``, or one status such as ``canceled``
+        """
         data = self._read(
             self._client.v1.subscriptions.list,
-            params={"customer": customer_id, "status": "all", "limit": limit},
+            params={"customer": customer_id, "status": status, "limit": limit},
         )
         return [shapes.normalize_subscription(s) for s in shapes._list_data(data)]
 

@@ -126,7 +126,9 @@ def normalize_subscription(data):
         else _int(data.get("current_period_end"), None),
         "cancel_at_period_end": bool(data.get("cancel_at_period_end")),
         "cancel_at": _int(data.get("cancel_at"), None),
-        "canceled_at": _int(data.get("canceled_at"), None),
+        # Servers that leave canceled_at empty still say when it ended.
+        "canceled_at": _int(data.get("canceled_at") or data.get("ended_at"), None),
+        "ended_at": _int(data.get("ended_at"), None),
         "trial_end": _int(data.get("trial_end"), None),
         "created": _int(data.get("created"), None),
         "latest_invoice_id": object_id(data.get("latest_invoice")),

@@ -41,6 +41,7 @@ class StripeTestMixin:
                 "stripe_event_notes_enabled": True,
             }
         )
+        cls.env["helpdesk.ticket"]._stripe_sync_autolink_automation()
         cls.team = cls.env["helpdesk.ticket.team"].create({"name": "Billing"})
         cls.helpdesk_user = new_test_user(
             cls.env,
@@ -54,6 +55,17 @@ class StripeTestMixin:
             groups="helpdesk_mgmt.group_helpdesk_manager",
             name="Helpdesk Manager",
         )
+
+    def setUp(self):
+        super().setUp()
+        # The automation is activated inside the test transaction, which flags the
+        # registry as invalidated; Odoo's per-test registry reset then rebuilds the
+        # models from the committed state (automation inactive) without
+        # base_automation's hooks. Re-install the hooks for each test.
+        automation = self.env["base.automation"]
+        automation._unregister_hook()
+        automation._register_hook()
+        self.registry.registry_invalidated = False
 
     @classmethod
     def make_ticket(cls, **values):

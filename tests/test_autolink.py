@@ -174,3 +174,63 @@ class TestAutolink(StripeTestMixin, TransactionCase):
         self.assertEqual(
             self.make_ticket(partner_email="a@b.co").stripe_link_state, "pending"
         )
+
+    def test_automation_is_editable_and_follows_settings(self):
+        automation = self.env.ref("helpdesk_stripe.automation_stripe_autolink")
+        self.assertTrue(automation.active)
+        self.assertEqual(automation.trigger, "on_create")
+        self.assertEqual(
+            automation.action_server_ids.code, "records._stripe_enqueue_autolink()"
+        )
+        # An admin who switches the rule off stops the queueing.
+        automation.active = False
+        self.assertEqual(
+            self.make_ticket(partner_email="a@b.co").stripe_link_state, "none"
+        )
+        automation.active = True
+        self.assertEqual(
+            self.make_ticket(partner_email="a@b.co").stripe_link_state, "pending"
+        )
+        # An admin may narrow it down, e.g. to one team.
+        other_team = self.env["helpdesk.ticket.team"].create({"name": "Sales"})
+        automation.filter_domain = repr(
+            [("stripe_customer_id", "=", False), ("team_id", "=", self.team.id)]
+        )
+        self.assertEqual(
+            self.make_ticket(
+                partner_email="a@b.co", team_id=other_team.id
+            ).stripe_link_state,
+            "none",
+        )
+        self.assertEqual(
+            self.make_ticket(partner_email="a@b.co").stripe_link_state, "pending"
+        )
+        # The setting drives it: off in every company, the rule is inactive.
+        settings = self.env["res.config.settings"].create({})
+        settings.stripe_autolink_enabled = False
+        settings.execute()
+        self.assertFalse(automation.active)
+
+    def test_contact_change_relinks_an_automatic_link(self):
+        first = self.seeder.customer("old@example.com", "Old")
+        second = self.seeder.customer("new@example.com", "New")
+        ticket = self.make_ticket(partner_email="old@example.com")
+        self.run_autolink()
+        self.assertEqual(ticket.stripe_customer_id, first["id"])
+        ticket.partner_email = "new@example.com"
+        self.assertFalse(ticket.stripe_customer_id)
+        self.assertEqual(ticket.stripe_link_state, "pending")
+        self.assertIn(first["id"], ticket.message_ids[0].body)
+        self.run_autolink()
+        self.assertEqual(ticket.stripe_customer_id, second["id"])
+        # The same address written again changes nothing.
+        ticket.partner_email = "new@example.com"
+        self.assertEqual(ticket.stripe_customer_id, second["id"])
+
+    def test_contact_change_keeps_a_link_made_by_hand(self):
+        chosen = self.seeder.customer("payer@example.com", "Payer")
+        ticket = self.make_ticket(partner_email="someone@example.com")
+        ticket._stripe_set_link(chosen["id"], "manual")
+        ticket.partner_email = "other@example.com"
+        self.assertEqual(ticket.stripe_customer_id, chosen["id"])
+        self.assertEqual(ticket.stripe_link_method, "manual")

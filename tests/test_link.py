@@ -158,6 +158,20 @@ class TestLink(StripeTestMixin, TransactionCase):
         self.assertFalse(self.ticket.stripe_customer_id)
         self.assertFalse(self.notes())
 
+    def test_search_by_customer_id(self):
+        wizard = self.open_wizard()
+        wizard.query = f"  {self.grace['id']} "
+        wizard.action_search()
+        self.assertEqual(wizard.search_method, "id")
+        self.assertFalse(wizard.notice)
+        [line] = wizard.line_ids
+        self.assertEqual(line.customer_id, self.grace["id"])
+        self.assertEqual(line.name, "Grace Hopper")
+        wizard.query = "cus_doesnotexist42"
+        wizard.action_search()
+        self.assertTrue(wizard.searched)
+        self.assertFalse(wizard.line_ids)
+
     def test_empty_query(self):
         wizard = self.open_wizard()
         wizard.query = "  "

@@ -103,9 +103,11 @@ class TestPanel(StripeTestMixin, TransactionCase):
         self.assertEqual(data["state"], "not_found")
         no_email = self.make_ticket(partner_name="Someone")
         self.assertEqual(no_email.stripe_panel_data()["state"], "no_email")
+        self.company.stripe_autolink_enabled = False
         bare = self.make_ticket(partner_email="x@example.com")
-        bare.stripe_link_state = "none"
+        self.assertEqual(bare.stripe_link_state, "none")
         self.assertEqual(bare.stripe_panel_data()["state"], "unlinked")
+        self.company.stripe_autolink_enabled = True
         lonely = self.seeder.customer("lonely@example.com", "Lonely")
         ticket = self.make_ticket(partner_email="y@example.com")
         ticket._stripe_set_link(lonely["id"], "manual", post_note=False)
@@ -163,3 +165,92 @@ class TestPanel(StripeTestMixin, TransactionCase):
         )
         with self.assertRaises(AccessError):
             self.ticket.with_user(own_only).stripe_panel_data()
+
+    def test_ticket_from_before_auto_link_is_looked_up_when_opened(self):
+        self.company.stripe_autolink_enabled = False
+        ticket = self.make_ticket(partner_email="ada@example.com")
+        self.assertEqual(ticket.stripe_link_state, "none")
+        self.company.stripe_autolink_enabled = True
+        data = ticket.stripe_panel_data()
+        self.assertEqual(data["state"], "ok")
+        self.assertEqual(ticket.stripe_customer_id, self.customer["id"])
+        self.assertEqual(ticket.stripe_link_method, "email_exact")
+
+    def test_lookup_on_open_during_an_outage_leaves_the_queue_alone(self):
+        ticket = self.make_ticket(partner_email="ada@example.com")
+        other = self.make_ticket(partner_email="other@example.com")
+        self.company.sudo().stripe_api_base = f"http://127.0.0.1:{free_port()}"
+        data = ticket.stripe_panel_data()
+        self.assertEqual(data["state"], "pending")
+        self.assertIn("could not be reached", data["message"])
+        # No backoff step for the agent's try, and no other ticket postponed.
+        for queued in ticket | other:
+            self.assertEqual(queued.stripe_link_state, "pending")
+            self.assertEqual(queued.stripe_link_attempts, 0)
+            self.assertFalse(queued.stripe_link_error)
+
+    def test_backing_off_ticket_waits_unless_refreshed(self):
+        ticket = self.make_ticket(partner_email="ada@example.com")
+        ticket.write(
+            {
+                "stripe_link_attempts": 2,
+                "stripe_link_next_try": "2099-01-01 00:00:00",
+                "stripe_link_error": "Stripe could not be reached.",
+            }
+        )
+        gateway_cls = type(self.company._stripe_gateway())
+        lookups = []
+        original = gateway_cls.find_customers_by_email
+
+        def counting(gateway, email, **kwargs):
+            lookups.append(email)
+            return original(gateway, email, **kwargs)
+
+        self.patch(gateway_cls, "find_customers_by_email", counting)
+        data = ticket.stripe_panel_data()
+        self.assertEqual(data["state"], "pending")
+        self.assertEqual(data["message"], "Stripe could not be reached.")
+        self.assertEqual(lookups, [])
+        data = ticket.stripe_panel_data(refresh=True)
+        self.assertEqual(lookups, ["ada@example.com"])
+        self.assertEqual(data["state"], "ok")
+
+    def test_panel_reads_wait_less_than_background_work(self):
+        gateway_cls = type(self.company._stripe_gateway())
+        built = []
+        original = gateway_cls.__init__
+
+        def recording(gateway, *args, **kwargs):
+            original(gateway, *args, **kwargs)
+            built.append((gateway.timeout, gateway.read_retries))
+
+        self.patch(gateway_cls, "__init__", recording)
+        self.ticket.stripe_panel_data(refresh=True)
+        self.assertEqual(built, [(5.0, 1)])
+
+    def test_canceled_subscriptions_on_demand(self):
+        seeder = self.seeder
+        seeder.plan("basic-usd", "Basic", 900, "usd", nickname="Basic")
+        customer = seeder.customer("grace@example.com", "Grace")
+        seeder.card(customer["id"])
+        live = seeder.subscribe(customer["id"], "pro-usd")
+        gone = seeder.subscribe(customer["id"], "basic-usd")
+        seeder.cancel(gone["id"])
+        ticket = self.make_ticket(partner_email="grace@example.com")
+        ticket._stripe_set_link(customer["id"], "manual", post_note=False)
+        data = ticket.stripe_panel_data()
+        self.assertEqual([s["id"] for s in data["subscriptions"]], [live["id"]])
+        canceled = ticket.with_user(
+            self.helpdesk_user
+        ).stripe_panel_canceled_subscriptions()
+        [row] = canceled["data"]
+        self.assertEqual(row["id"], gone["id"])
+        self.assertEqual(row["status"], "canceled")
+        self.assertEqual(row["amount_display"], "9.00 USD")
+        self.assertTrue(row["canceled_at_display"])
+        self.assertEqual(canceled["limit"], 20)
+        outsider = new_test_user(
+            self.env, login="hs_outsider2", groups="base.group_user"
+        )
+        with self.assertRaises(AccessError):
+            ticket.with_user(outsider).stripe_panel_canceled_subscriptions()

@@ -84,6 +84,19 @@ def test_subscription_missing_everything():
     assert sub["current_period_end"] is None
 
 
+def test_subscription_canceled_at_falls_back_to_ended_at():
+    # localstripe leaves canceled_at empty on a canceled subscription.
+    sub = shapes.normalize_subscription(
+        {"id": "sub_x", "status": "canceled", "canceled_at": None, "ended_at": 1700}
+    )
+    assert sub["canceled_at"] == 1700
+    assert sub["ended_at"] == 1700
+    sub = shapes.normalize_subscription(
+        {"id": "sub_x", "canceled_at": 1600, "ended_at": 1700}
+    )
+    assert sub["canceled_at"] == 1600
+
+
 def test_invoice_current_shape_uses_parent_and_payments():
     invoice = shapes.normalize_invoice(
         {

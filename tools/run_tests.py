@@ -41,18 +41,22 @@ def run_pytest(args, junit, cwd=ROOT):
 
 
 def junit_counts(path):
+    """Passed, failed and skipped test cases of a JUnit XML report.
+
+    Counted from the ``<testcase>`` elements: the suite's ``tests`` attribute
+    also counts subtests, which pytest's own summary does not.
+    """
     counts = {"passed": 0, "failed": 0, "skipped": 0}
     if not os.path.exists(path):
         return counts
-    root = ET.parse(path).getroot()
-    suites = [root] if root.tag == "testsuite" else list(root)
-    for suite in suites:
-        tests = int(suite.get("tests", 0))
-        failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
-        skipped = int(suite.get("skipped", 0))
-        counts["failed"] += failed
-        counts["skipped"] += skipped
-        counts["passed"] += tests - failed - skipped
+    for case in ET.parse(path).getroot().iter("testcase"):
+        outcomes = {child.tag for child in case}
+        if outcomes & {"failure", "error"}:
+            counts["failed"] += 1
+        elif "skipped" in outcomes:
+            counts["skipped"] += 1
+        else:
+            counts["passed"] += 1
     return counts
 
 
@@ -141,7 +145,7 @@ def addons_path(copy=True):
     return paths, link
 
 
-def write_config(options, db_name, paths, **extra):
+def write_config(options, db_name, paths, suffix="", **extra):
     config = configparser.ConfigParser()
     config["options"] = {
         key: value
@@ -160,7 +164,7 @@ def write_config(options, db_name, paths, **extra):
             **extra,
         }
     )
-    path = os.path.join(WORK, f"odoo-{db_name}.conf")
+    path = os.path.join(WORK, f"odoo-{db_name}{suffix}.conf")
     with open(path, "w") as handle:
         config.write(handle)
     return path
@@ -191,8 +195,13 @@ def run_odoo_suite(options, junit):
         if install != 0:
             log("installing the addon failed: the Odoo suite cannot run")
             return 1
+        # The test run's own config: test mode from the start (pytest-odoo
+        # imports odoo.tests before it turns test mode on, which logs an error).
+        test_config = write_config(
+            options, db_name, paths, test_enable="True", suffix="-tests"
+        )
         args = [
-            f"--odoo-config={config}",
+            f"--odoo-config={test_config}",
             "--odoo-http",
             "--odoo-log-level=warn",
             os.path.join(link, "tests"),

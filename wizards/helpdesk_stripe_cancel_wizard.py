@@ -68,7 +68,7 @@ class HelpdeskStripeCancelWizard(models.TransientModel):
         string="Refund", compute="_compute_refund_amount"
     )
     summary = fields.Text(compute="_compute_summary")
-    refund_id = fields.Char(readonly=True)
+    refund_id = fields.Char(string="Stripe refund", readonly=True)
     refund_error = fields.Char(readonly=True)
 
     @api.model_create_multi

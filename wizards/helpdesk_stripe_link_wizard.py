@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import re
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -7,7 +9,8 @@ from ..stripe_gateway import StripeGatewayError
 from ..stripe_gateway.client import SEARCH_UNAVAILABLE, customer_search_query
 from ..utils import stripe_error_message, ts_to_datetime
 
-# Answers meaning "Customer Search is not offered here" (local servers, regions).
+# What a Stripe customer ID looks like (typed or pasted into the search).
+CUSTOMER_ID_PATTERN = re.compile(r"^cus_[A-Za-z0-9]{4,64}$")
 
 
 class HelpdeskStripeLinkWizard(models.TransientModel):
@@ -21,12 +24,18 @@ class HelpdeskStripeLinkWizard(models.TransientModel):
         related="ticket_id.stripe_customer_id", string="Linked to"
     )
     query = fields.Char(
-        string="Name or email",
-        help="Part of the customer's name or email. Where Stripe's customer "
-        "search is not available, the full email address.",
+        string="Name, email or customer ID",
+        help="Part of the customer's name or email, or a customer ID (cus_…). "
+        "Where Stripe's customer search is not available, the full email address "
+        "or the customer ID.",
     )
     search_method = fields.Selection(
-        [("search", "Customer Search"), ("email", "Exact email")], readonly=True
+        [
+            ("search", "Customer Search"),
+            ("email", "Exact email"),
+            ("id", "Customer ID"),
+        ],
+        readonly=True,
     )
     searched = fields.Boolean(readonly=True)
     notice = fields.Char(readonly=True)
@@ -133,6 +142,9 @@ class HelpdeskStripeLinkWizard(models.TransientModel):
 
         :return: ``(method, customers, notice)``
         """
+        if CUSTOMER_ID_PATTERN.match(query):
+            customer = gateway.get_customer(query)
+            return "id", [customer] if customer else [], ""
         try:
             found = gateway.search_customers(
                 customer_search_query(query), limit=CUSTOMER_SEARCH_LIMIT

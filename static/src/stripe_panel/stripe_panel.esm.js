@@ -24,6 +24,9 @@ export class StripePanel extends Component {
             tab: "overview",
             loadingMore: null,
             linking: null,
+            // Canceled subscriptions, read on demand: null, or
+            // {loading, data, limit, dashboard_url}.
+            canceled: null,
         });
         this.loadedKey = null;
         // Not awaited: the ticket opens at once, the panel fills in when
@@ -59,6 +62,7 @@ export class StripePanel extends Component {
         }
         this.state.loading = true;
         this.state.error = null;
+        this.state.canceled = null;
         try {
             this.state.data = await this.orm.call(
                 "helpdesk.ticket",
@@ -104,6 +108,26 @@ export class StripePanel extends Component {
         } finally {
             this.state.loadingMore = null;
         }
+    }
+
+    async loadCanceled() {
+        this.state.canceled = {loading: true, data: [], limit: 0, dashboard_url: ""};
+        try {
+            const result = await this.orm.call(
+                "helpdesk.ticket",
+                "stripe_panel_canceled_subscriptions",
+                [[this.props.record.resId]],
+                {}
+            );
+            this.state.canceled = {loading: false, ...result};
+        } catch (error) {
+            this.state.canceled = null;
+            this.notification.add(this.errorMessage(error), {type: "danger"});
+        }
+    }
+
+    hideCanceled() {
+        this.state.canceled = null;
     }
 
     errorMessage(error) {
