@@ -9,6 +9,7 @@ LINK_STATES = [
     ("ambiguous", "Several customers"),
     ("not_found", "No Stripe customer"),
     ("no_email", "No email"),
+    ("unlinked", "Unlinked by an agent"),
 ]
 
 LINK_METHODS = [

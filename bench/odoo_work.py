@@ -38,8 +38,6 @@ def connect_stripe(db_name, api_base, key, **values):
                 **values,
             }
         )
-        # As Settings do: the auto-link automated action follows the setting.
-        env["helpdesk.ticket"]._stripe_sync_autolink_automation()
 
 
 def make_linked_tickets(db_name, team_id, customer_ids):
@@ -76,6 +74,14 @@ def create_tickets(db_name, team_id, emails, start, count):
             env = _env(cr, ADMIN_ID)
             env["helpdesk.ticket"].create(ticket_values(index, team_id, emails))
     return time.perf_counter() - started
+
+
+def count_queued(db_name):
+    """Tickets waiting for the auto-link cron."""
+    with registry(db_name).cursor() as cr:
+        return _env(cr)["helpdesk.ticket"].search_count(
+            [("stripe_link_state", "=", "pending")]
+        )
 
 
 def delete_unlinked_tickets(db_name):

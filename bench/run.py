@@ -148,6 +148,12 @@ def bench_create(base_db, stripe_db):
         for db, seconds in took.items():
             totals[db] += seconds
     count = CREATE_ROUNDS * CREATE_PER_ROUND
+    queued = odoo_work.count_queued(stripe_db)
+    if queued < count:
+        # The figure would measure bare ticket creation.
+        raise RuntimeError(
+            f"only {queued} of the {count} tickets were queued for auto-link"
+        )
     say(
         f"create: {count} tickets in {totals[base_db]:.1f}s without the module, "
         f"{totals[stripe_db]:.1f}s with it and auto-link on; rounds: "

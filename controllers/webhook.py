@@ -28,6 +28,8 @@ class HelpdeskStripeWebhook(http.Controller):
         """
         httprequest = request.httprequest
         length = httprequest.content_length
+        # A chunked body has no Content-Length: it is measured once read
+        # (Odoo keeps the raw input stream to itself).
         body = b"" if length and length > MAX_BODY_BYTES else httprequest.get_data()
         if (length and length > MAX_BODY_BYTES) or len(body) > MAX_BODY_BYTES:
             _logger.warning(

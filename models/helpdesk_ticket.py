@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import SQL, email_split
 
 from ..const import LINK_METHODS, LINK_STATES, STICKY_LINK_METHODS
@@ -56,27 +56,6 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         addresses = email_split(self.partner_email or self.partner_id.email or "")
         return addresses[0] if addresses else ""
-
-    @api.model
-    def _stripe_sync_autolink_automation(self):
-        """Keep the auto-link automation active exactly when some company uses it."""
-        automation = self.env.ref(
-            "helpdesk_stripe.automation_stripe_autolink", raise_if_not_found=False
-        )
-        if not automation:
-            return
-        wanted = bool(
-            self.env["res.company"]
-            .sudo()
-            .search_count(
-                [
-                    ("stripe_connected", "=", True),
-                    ("stripe_autolink_enabled", "=", True),
-                ]
-            )
-        )
-        if automation.sudo().active != wanted:
-            automation.sudo().active = wanted
 
     def _stripe_contact_changed(self):
         """The tickets' contact or email changed: link them again.
@@ -213,7 +192,9 @@ class HelpdeskTicket(models.Model):
         values = {
             "stripe_customer_id": customer_id or False,
             "stripe_link_method": method if customer_id else False,
-            "stripe_link_state": "linked" if customer_id else "none",
+            # An agent's unlink is final: no panel open or backfill links the
+            # ticket again by email (a change of its contact does).
+            "stripe_link_state": "linked" if customer_id else "unlinked",
             "stripe_candidate_ids": False,
             "stripe_link_error": False,
             "stripe_link_next_try": False,

@@ -67,10 +67,14 @@ class HelpdeskTicket(models.Model):
                 if self.stripe_customer_id:
                     return self.stripe_panel_data(refresh=refresh)
                 message = failure or self.stripe_link_error or ""
-            state = self.stripe_link_state
+            state = {
+                "none": "unlinked",
+                "linked": "unlinked",
+                "unlinked": "unlinked_by_agent",
+            }.get(self.stripe_link_state, self.stripe_link_state)
             return dict(
                 base,
-                state="unlinked" if state in ("none", "linked") else state,
+                state=state,
                 message=message,
             )
         try:

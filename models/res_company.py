@@ -1,10 +1,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..stripe_gateway import StripeGateway, StripeGatewayError
 from ..stripe_gateway.client import DEFAULT_API_BASE, api_base_is_valid, key_is_valid
 from ..utils import stripe_error_message
+
+# Company fields deciding whether the auto-link automation rule runs.
+AUTOLINK_AUTOMATION_FIELDS = {"stripe_connected", "stripe_autolink_enabled"}
 
 
 class ResCompany(models.Model):
@@ -55,6 +58,54 @@ class ResCompany(models.Model):
         help="Linking a ticket to a Stripe customer also sets the contact's "
         "Stripe customer, so the contact's later tickets link at once.",
     )
+
+    # === CRUD === #
+
+    def write(self, vals):
+        if not AUTOLINK_AUTOMATION_FIELDS.intersection(vals):
+            return super().write(vals)
+        before = self._stripe_autolink_wanted()
+        res = super().write(vals)
+        after = self._stripe_autolink_wanted()
+        if after != before:
+            self._stripe_sync_autolink_automation(after)
+        return res
+
+    # === AUTO-LINK AUTOMATION === #
+
+    @api.model
+    def _stripe_autolink_wanted(self):
+        """Whether some company is connected to Stripe with auto-link on."""
+        return bool(
+            self.sudo().search_count(
+                [
+                    ("stripe_connected", "=", True),
+                    ("stripe_autolink_enabled", "=", True),
+                ],
+                limit=1,
+            )
+        )
+
+    @api.model
+    def _stripe_sync_autolink_automation(self, active=None):
+        """Switch the auto-link automation rule on or off.
+
+        Called when the first company starts using auto-link (connected, with
+        the setting on) or the last one stops; an admin's own choice for the
+        rule is kept otherwise.
+
+        :param bool active: the rule's new state; by default whether some
+            company uses auto-link
+        """
+        automation = self.env.ref(
+            "helpdesk_stripe.automation_stripe_autolink", raise_if_not_found=False
+        )
+        if not automation:
+            return
+        if active is None:
+            active = self._stripe_autolink_wanted()
+        if automation.sudo().active != active:
+            automation.sudo().active = active
 
     # === BUSINESS METHODS === #
 

@@ -57,11 +57,6 @@ class ResConfigSettings(models.TransientModel):
         for settings in self:
             settings.stripe_api_base = settings.company_id.sudo().stripe_api_base
 
-    def set_values(self):
-        res = super().set_values()
-        self.env["helpdesk.ticket"]._stripe_sync_autolink_automation()
-        return res
-
     # === ACTION METHODS === #
 
     def action_stripe_connect(self):
@@ -79,7 +74,6 @@ class ResConfigSettings(models.TransientModel):
             }
         )
         self.stripe_secret_key_input = False
-        self.env["helpdesk.ticket"]._stripe_sync_autolink_automation()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -104,7 +98,6 @@ class ResConfigSettings(models.TransientModel):
     def action_stripe_disconnect(self):
         self.ensure_one()
         self.company_id._stripe_disconnect()
-        self.env["helpdesk.ticket"]._stripe_sync_autolink_automation()
         return {"type": "ir.actions.client", "tag": "soft_reload"}
 
     def action_stripe_backfill(self):

@@ -41,7 +41,6 @@ class StripeTestMixin:
                 "stripe_event_notes_enabled": True,
             }
         )
-        cls.env["helpdesk.ticket"]._stripe_sync_autolink_automation()
         cls.team = cls.env["helpdesk.ticket.team"].create({"name": "Billing"})
         cls.helpdesk_user = new_test_user(
             cls.env,
@@ -58,10 +57,11 @@ class StripeTestMixin:
 
     def setUp(self):
         super().setUp()
-        # The automation is activated inside the test transaction, which flags the
-        # registry as invalidated; Odoo's per-test registry reset then rebuilds the
-        # models from the committed state (automation inactive) without
-        # base_automation's hooks. Re-install the hooks for each test.
+        # Switching auto-link on or off switches the automation rule, which
+        # patches ticket creation in the registry. A test's rollback restores
+        # the rule's row but not the registry's patches (in production, a
+        # rolled-back request resets the registry): patch it again from what
+        # the database says for each test.
         automation = self.env["base.automation"]
         automation._unregister_hook()
         automation._register_hook()

@@ -5,7 +5,7 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
 
-from odoo.addons.helpdesk_stripe.tools.localstripe_process import free_port
+from odoo.addons.helpdesk_stripe.tools.localstripe_process import TEST_KEY, free_port
 
 from .common import StripeTestMixin
 
@@ -210,6 +210,24 @@ class TestAutolink(StripeTestMixin, TransactionCase):
         settings.stripe_autolink_enabled = False
         settings.execute()
         self.assertFalse(automation.active)
+
+    def test_automation_follows_the_connection(self):
+        automation = self.env.ref("helpdesk_stripe.automation_stripe_autolink")
+        # However the company is connected or disconnected (Settings, code).
+        self.company._stripe_disconnect()
+        self.assertFalse(automation.active)
+        self.company.write({"stripe_connected": True, "stripe_secret_key": TEST_KEY})
+        self.assertTrue(automation.active)
+        # An admin's own choice for the rule stands while auto-link's setting
+        # does not change.
+        automation.active = False
+        settings = self.env["res.config.settings"].create({})
+        settings.stripe_refunds_enabled = False
+        settings.execute()
+        self.assertFalse(automation.active)
+        self.assertEqual(
+            self.make_ticket(partner_email="a@b.co").stripe_link_state, "none"
+        )
 
     def test_contact_change_relinks_an_automatic_link(self):
         first = self.seeder.customer("old@example.com", "Old")

@@ -122,6 +122,36 @@ class TestCancelSeam(StripeActionsMixin, TransactionCase):
         self.assertIn("Charge is disputed", wizard.refund_error)
         self.assertFalse(wizard.refund_id)
 
+    def test_refund_answer_lost_is_found_again(self):
+        # Stripe made the refund, its answer never came: found by the key.
+        wizard = self.open_cancel(self.ticket, self.sub["id"])
+        wizard.write({"refund_method": "last_payment", "internal_reason": "Angry"})
+        self.fake.fail("POST", "^/v1/refunds$", status=None, timeout=True, lost=True)
+        action = wizard.action_confirm()
+        [refund] = self.fake._by_type("refund")
+        self.assertEqual(refund["amount"], 9000)
+        self.assertEqual(action["type"], "ir.actions.act_window_close")
+        self.assertEqual(wizard.refund_id, refund["id"])
+        self.assertFalse(wizard.refund_error)
+        [note] = self.notes(self.ticket)
+        self.assertIn(f"refund {refund['id']}", note.body)
+
+    def test_refund_timeout_is_not_called_a_refusal(self):
+        wizard = self.open_cancel(self.ticket, self.sub["id"])
+        wizard.write({"refund_method": "last_payment", "internal_reason": "Angry"})
+        self.fake.fail("POST", "^/v1/refunds$", status=None, timeout=True)
+        action = wizard.action_confirm()
+        self.assertEqual(self.sub["status"], "canceled")
+        self.assertFalse(self.fake._by_type("refund"))
+        self.assertTrue(wizard.refund_uncertain)
+        self.assertIn("did not confirm the refund", action["params"]["message"])
+        self.assertNotIn("Nothing was refunded", action["params"]["message"])
+        [note] = self.notes(self.ticket)
+        self.assertIn("Refund NOT CONFIRMED: 90.00 EUR of payment", note.body)
+        self.assertIn(
+            f"check payment {self.charge['id']} in Stripe before refunding", note.body
+        )
+
     def test_cancel_refused_refunds_nothing(self):
         wizard = self.open_cancel(self.ticket, self.sub["id"])
         wizard.write({"refund_method": "last_payment", "internal_reason": "x"})

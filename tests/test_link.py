@@ -214,7 +214,7 @@ class TestLink(StripeTestMixin, TransactionCase):
         wizard = self.open_wizard()
         wizard.action_unlink()
         self.assertFalse(ticket.stripe_customer_id)
-        self.assertEqual(ticket.stripe_link_state, "none")
+        self.assertEqual(ticket.stripe_link_state, "unlinked")
         self.assertFalse(ticket.stripe_link_method)
         self.assertFalse(partner.stripe_customer_id, "the contact forgets it too")
         self.assertIn(
@@ -222,9 +222,16 @@ class TestLink(StripeTestMixin, TransactionCase):
             "Helpdesk Agent",
             self.notes()[0].body,
         )
+        # The panel reloads after the unlink: with auto-link on, it must not
+        # link the ticket again by its email (ada@example.com is in Stripe).
+        self.company.stripe_autolink_enabled = True
         self.assertEqual(
-            self.as_agent(self.ticket).stripe_panel_data()["state"], "unlinked"
+            self.as_agent(self.ticket).stripe_panel_data(refresh=True)["state"],
+            "unlinked_by_agent",
         )
+        self.assertFalse(ticket.stripe_customer_id)
+        self.env["helpdesk.ticket"].action_stripe_backfill()
+        self.assertNotEqual(ticket.stripe_link_state, "pending")
 
     def test_setting_off_leaves_the_contact_alone(self):
         self.company.stripe_link_sets_partner = False

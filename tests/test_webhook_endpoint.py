@@ -139,6 +139,21 @@ class TestWebhookEndpoint(StripeEventsMixin, HttpCase):
         self.assertEqual(response.status_code, 413)
         self.assertFalse(self.stored())
 
+    def test_huge_chunked_body_refused(self):
+        # No Content-Length: the endpoint stops reading past its limit.
+        body = json.dumps(dict(self.event, padding="x" * (1024 * 1024))).encode()
+        body, signature = self.signed(body)
+        chunks = (body[i : i + 65536] for i in range(0, len(body), 65536))
+        response = self.post(chunks, signature)
+        self.assertEqual(response.status_code, 413)
+        self.assertFalse(self.stored())
+
+    def test_chunked_event_accepted(self):
+        body, signature = self.signed(self.event)
+        response = self.post(iter([body[:50], body[50:]]), signature)
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(self.stored())
+
     def test_unknown_company(self):
         with self.assertLogs(
             "odoo.addons.helpdesk_stripe.models.helpdesk_stripe_event", logging.WARNING

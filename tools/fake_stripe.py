@@ -51,6 +51,8 @@ class FakeStripe(FakeStripeObjects, stripe.HTTPClient):
         :param int status: HTTP status; ``None`` with ``timeout=True`` for a
             timeout (no answer)
         :param int times: how many calls fail (default: all)
+        :param bool lost: with ``timeout=True``, the request is carried out
+            and only its answer is lost
         """
         self.failures.append(
             {
@@ -61,6 +63,7 @@ class FakeStripe(FakeStripeObjects, stripe.HTTPClient):
                 "code": code,
                 "timeout": kw.get("timeout", False),
                 "times": kw.get("times"),
+                "lost": kw.get("lost", False),
             }
         )
 
@@ -92,6 +95,10 @@ class FakeStripe(FakeStripeObjects, stripe.HTTPClient):
             }
         )
         failure = self._failure(method, parts.path)
+        if failure and failure["lost"]:
+            status, body = self._route(method, parts.path, params)
+            if key:
+                self.replays[key] = (status, body)
         if failure and failure["timeout"]:
             raise stripe.APIConnectionError(
                 "Request to Stripe timed out", should_retry=True

@@ -68,7 +68,13 @@ def db_options():
         parser = configparser.ConfigParser()
         parser.read(rc)
         if parser.has_section("options"):
-            options.update(parser["options"])
+            # Odoo writes unset options as "False" (db_host = False: the
+            # local socket, which this machine's PostgreSQL may not offer).
+            options.update(
+                (key, value)
+                for key, value in parser["options"].items()
+                if value.strip() not in ("", "False", "None")
+            )
     env_map = {
         "PGHOST": "db_host",
         "PGPORT": "db_port",

@@ -70,6 +70,9 @@ class HelpdeskStripeCancelWizard(models.TransientModel):
     summary = fields.Text(compute="_compute_summary")
     refund_id = fields.Char(string="Stripe refund", readonly=True)
     refund_error = fields.Char(readonly=True)
+    refund_uncertain = fields.Boolean(
+        readonly=True, help="Stripe did not answer the refund request."
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -7,7 +7,9 @@ from odoo import models
 from odoo.exceptions import UserError
 
 from ..stripe_gateway import StripeGatewayError
+from ..stripe_gateway.client import UNCERTAIN_WRITE_KINDS
 from ..utils import format_ts_date, stripe_error_message, stripe_user_errors
+from .helpdesk_stripe_action_mixin import ACTION_KEY_METADATA
 
 
 class HelpdeskStripeCancelWizard(models.TransientModel):
@@ -141,7 +143,7 @@ class HelpdeskStripeCancelWizard(models.TransientModel):
         )
         with stripe_user_errors(self.env):
             result = self._stripe_cancel(gateway, key, reason)
-        refund, refund_error = None, ""
+        refund, refund_error, uncertain = None, "", False
         if charge:
             refund_key = self._stripe_action_key("refund", charge["id"], amount, key)
             try:
@@ -152,7 +154,10 @@ class HelpdeskStripeCancelWizard(models.TransientModel):
                     metadata=self._stripe_metadata(refund_key, reason),
                 )
             except StripeGatewayError as err:
-                refund_error = stripe_error_message(self.env, err)
+                refund, refund_error, uncertain = self._stripe_refund_outcome(
+                    gateway, charge["id"], refund_key, err
+                )
+        self.refund_uncertain = uncertain
         self._stripe_post_cancel_note(result, reason, refund, refund_error)
         self.write(
             {
@@ -164,6 +169,37 @@ class HelpdeskStripeCancelWizard(models.TransientModel):
         if refund_error:
             return self._stripe_refund_failed_action(refund_error)
         return self._stripe_close_action()
+
+    def _stripe_refund_outcome(self, gateway, charge_id, refund_key, err):
+        """What became of a refund whose request failed.
+
+        A timeout or a Stripe server error leaves it unknown whether the
+        refund was made: the payment's refunds are read to find it by the
+        action's key.
+
+        :return: ``(refund, error, uncertain)``: the refund when it was made
+            after all, else ``None``, the message for the note and the agent,
+            and whether the refund may still have been made
+        """
+        message = stripe_error_message(self.env, err)
+        if err.kind not in UNCERTAIN_WRITE_KINDS:
+            return None, message, False
+        try:
+            refund = gateway.find_refund(charge_id, ACTION_KEY_METADATA, refund_key)
+        except StripeGatewayError:
+            refund = None
+        if refund:
+            return refund, "", False
+        return (
+            None,
+            self.env._(
+                "%(error)s Stripe did not confirm the refund: check payment "
+                "%(charge)s in Stripe before refunding it again.",
+                error=message,
+                charge=charge_id,
+            ),
+            True,
+        )
 
     def _stripe_recheck_refund(self, gateway, amount):
         """The payment to refund, read again: still the last one, still enough."""
@@ -218,6 +254,14 @@ class HelpdeskStripeCancelWizard(models.TransientModel):
                 "sticky": True,
                 "title": self.env._("Cancelled, but the refund failed"),
                 "message": self.env._(
+                    "%(sub)s is cancelled, but Stripe did not confirm the refund "
+                    "of %(amount)s: %(error)s The ticket's note says so.",
+                    sub=self._stripe_sub_name(),
+                    amount=self.refund_amount_display,
+                    error=error,
+                )
+                if self.refund_uncertain
+                else self.env._(
                     "%(sub)s is cancelled, but Stripe refused the refund of "
                     "%(amount)s: %(error)s Nothing was refunded; the ticket's note "
                     "says so.",
@@ -286,6 +330,15 @@ class HelpdeskStripeCancelWizard(models.TransientModel):
         method = dict(self._fields["refund_method"]._description_selection(self.env))[
             self.refund_method
         ]
+        if refund_error and self.refund_uncertain:
+            return self.env._(
+                "Refund NOT CONFIRMED: %(amount)s of payment %(charge)s "
+                "(%(method)s) may or may not have been refunded. %(error)s",
+                amount=self.refund_amount_display,
+                charge=self.refund_charge_id,
+                method=method,
+                error=refund_error,
+            )
         if refund_error:
             return self.env._(
                 "Refund FAILED: %(amount)s of payment %(charge)s (%(method)s) was "

@@ -197,11 +197,16 @@ class HelpdeskStripeRefundWizard(models.TransientModel):
         ticket = self.ticket_id
         company = ticket._stripe_check_action("refund")
         reason = self._stripe_internal_reason()
-        amount = self._stripe_parse_amount(self.amount, self.currency)
+        self._stripe_parse_amount(self.amount, self.currency)
         ticket._stripe_lock()
         gateway = company._stripe_gateway()
         self._stripe_check_customer(gateway)
         charge = self._stripe_read_charge(ticket, gateway, self.charge_id)
+        if self.currency != charge["currency"]:
+            # The amount is read, and the note written, in the payment's own
+            # currency, whatever the dialog was sent.
+            self.currency = charge["currency"]
+        amount = self._stripe_parse_amount(self.amount, charge["currency"])
         stripe_reason = self.stripe_reason if self.stripe_reason != "none" else None
         key = self._stripe_action_key(
             "refund", self.charge_id, amount, stripe_reason, reason
