@@ -62,8 +62,14 @@ class HelpdeskTicket(models.Model):
 
         A link the ticket got from its previous contact or email is dropped and
         looked up anew; a link an agent made by hand, or a Stripe event made,
-        stays. Nothing happens where auto-link is off.
+        stays. Nothing happens where auto-link is off, or while an admin has
+        switched its automation rule off.
         """
+        automation = self.env.ref(
+            "helpdesk_stripe.automation_stripe_autolink", raise_if_not_found=False
+        )
+        if not (automation and automation.sudo().active):
+            return
         relink = self.browse()
         for ticket in self:
             company = ticket.company_id or self.env.company

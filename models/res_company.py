@@ -2,6 +2,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..const import INTERACTIVE_READ_RETRIES, INTERACTIVE_TIMEOUT
 from ..stripe_gateway import StripeGateway, StripeGatewayError
 from ..stripe_gateway.client import DEFAULT_API_BASE, api_base_is_valid, key_is_valid
 from ..utils import stripe_error_message
@@ -164,7 +165,13 @@ class ResCompany(models.Model):
                 )
             )
         try:
-            account = StripeGateway(secret_key, api_base=api_base).get_account()
+            # The admin waits for the answer: short timeouts, one retry.
+            account = StripeGateway(
+                secret_key,
+                api_base=api_base,
+                timeout=INTERACTIVE_TIMEOUT * 2,
+                read_retries=INTERACTIVE_READ_RETRIES,
+            ).get_account()
         except StripeGatewayError as err:
             raise UserError(stripe_error_message(self.env, err)) from err
         self.sudo().write(

@@ -174,6 +174,8 @@ class HelpdeskStripeCustomerWizard(models.TransientModel):
         self.invalidate_recordset(["done"])
         if self.done:
             raise UserError(self.env._("These changes were already sent to Stripe."))
+        # Another agent's dialog on the same ticket waits its turn.
+        ticket._stripe_lock()
         snapshot = self.snapshot or {}
         edited = {
             key: self._stripe_clean(key, value)
