@@ -92,8 +92,17 @@ def db_options():
 
 def odoo_unavailable_reason(options):
     """Why the Odoo suite cannot run here, or None when it can."""
-    if importlib.util.find_spec("odoo") is None:
+    spec = importlib.util.find_spec("odoo")
+    if spec is None:
         return "'import odoo' fails for this Python (" + PYTHON + ")"
+    if spec.origin is None:
+        # Addons installed with pip (odoo-addon-helpdesk_mgmt) make a namespace
+        # package "odoo" of their own, without Odoo in it.
+        return (
+            "Odoo itself is not installed for this Python (" + PYTHON + "): "
+            "'odoo' is only the namespace of pip-installed addons, in "
+            + ", ".join(spec.submodule_search_locations or [])
+        )
     try:
         import psycopg2
     except ImportError:
