@@ -55,12 +55,39 @@ class HelpdeskTicket(models.Model):
         tickets = self.search(
             domain, limit=batch_size, order="stripe_link_backfill, id"
         )
-        if not tickets:
-            return
-        tickets = tickets._stripe_with_same_email()
-        tickets._stripe_autolink_now(throttled=True)
-        remaining = self.search_count(domain)
-        self.env["ir.cron"]._notify_progress(done=len(tickets), remaining=remaining)
+        if tickets:
+            tickets = tickets._stripe_with_same_email()
+            tickets._stripe_autolink_now(throttled=True)
+        # Tickets committed while this batch ran are not in this transaction's
+        # snapshot; their creation may have seen this run's wake-up still due
+        # and not woken the cron again: count them too, so the cron goes on.
+        remaining = tickets._stripe_due_elsewhere()
+        if tickets:
+            self.env["ir.cron"]._notify_progress(
+                done=len(tickets), remaining=remaining
+            )
+        elif remaining:
+            # Nothing was due in this snapshot, something is now. (Odoo ends a
+            # run that reports remaining work but none done.)
+            self.env.ref("helpdesk_stripe.ir_cron_stripe_autolink").sudo()._trigger()
+
+    def _stripe_due_elsewhere(self):
+        """Queued tickets due now, other than these, as committed right now.
+
+        Read through a cursor of its own, whose snapshot is taken now.
+        """
+        self.flush_model(["stripe_link_state", "stripe_link_next_try"])
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT count(*) FROM helpdesk_ticket"
+                    " WHERE stripe_link_state = 'pending'"
+                    " AND stripe_link_next_try <= %s AND NOT id = ANY(%s)",
+                    fields.Datetime.now(),
+                    self.ids,
+                )
+            )
+            return cr.fetchone()[0]
 
     def _stripe_with_same_email(self, limit=AUTOLINK_SIBLINGS_LIMIT):
         """These tickets and the other queued ones with the same addresses.

@@ -74,6 +74,29 @@ class TestIntake(StripeTestMixin, TransactionCase):
             ticket.stripe_customer_id, self.customers["buyer1@example.com"]
         )
 
+    def test_the_cron_counts_tickets_committed_during_its_run(self):
+        # The count reads through a cursor of its own: in test mode, one that
+        # sees this test's transaction.
+        self.registry.enter_test_mode(self.env.cr)
+        self.addCleanup(self.registry.leave_test_mode)
+        first = self.make_ticket(partner_email="buyer1@example.com")
+        second = self.make_ticket(partner_email="buyer2@example.com")
+        Ticket = self.env["helpdesk.ticket"]
+        self.assertEqual(first._stripe_due_elsewhere(), 1)
+        self.assertEqual((first | second)._stripe_due_elsewhere(), 0)
+        self.assertEqual(Ticket._stripe_due_elsewhere(), 2)
+        self.run_autolink()
+        self.assertEqual(Ticket._stripe_due_elsewhere(), 0)
+        # A ticket committed after the run's snapshot, whose creation saw the
+        # run's own wake-up still due: the run wakes the cron once more.
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
+        triggers.unlink()
+        self.patch(type(Ticket), "_stripe_due_elsewhere", lambda tickets: 1)
+        self.run_autolink()
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
+        )
+
     def test_a_new_email_queues_the_ticket_again(self):
         ticket = self.make_ticket(partner_email="nobody@example.com")
         self.run_autolink()
