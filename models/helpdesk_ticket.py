@@ -78,14 +78,12 @@ class HelpdeskTicket(models.Model):
             if ticket.stripe_customer_id:
                 if ticket.stripe_link_method in STICKY_LINK_METHODS:
                     continue
-                ticket.message_post(
-                    body=self.env._(
+                ticket._stripe_post_internal_note(
+                    self.env._(
                         "The contact changed: unlinked from Stripe customer"
                         " %(customer)s, the new contact is looked up in Stripe.",
                         customer=Markup("<code>%s</code>") % ticket.stripe_customer_id,
-                    ),
-                    message_type="comment",
-                    subtype_xmlid="mail.mt_note",
+                    )
                 )
                 ticket.write(
                     {
@@ -217,8 +215,23 @@ class HelpdeskTicket(models.Model):
             self._stripe_post_link_note(customer_id, method, previous, customer)
 
     def _stripe_post_link_note(self, customer_id, method, previous, customer):
-        self.message_post(
-            body=self._stripe_link_note_body(customer_id, method, previous, customer),
+        self._stripe_post_internal_note(
+            self._stripe_link_note_body(customer_id, method, previous, customer)
+        )
+
+    def _stripe_post_internal_note(self, body):
+        """Post an internal note by the current user, who already acted.
+
+        Posted as superuser with the user as author: an agent whose own
+        email address is not set (which ``message_post`` otherwise refuses)
+        must not lose the note of a Stripe action that is already done.
+
+        :param Markup body: the note, with every Stripe value escaped
+        """
+        self.ensure_one()
+        return self.sudo().message_post(
+            body=body,
+            author_id=self.env.user.partner_id.id,
             message_type="comment",
             subtype_xmlid="mail.mt_note",
         )

@@ -63,9 +63,7 @@ class HelpdeskTicket(models.Model):
         # and not woken the cron again: count them too, so the cron goes on.
         remaining = tickets._stripe_due_elsewhere()
         if tickets:
-            self.env["ir.cron"]._notify_progress(
-                done=len(tickets), remaining=remaining
-            )
+            self.env["ir.cron"]._notify_progress(done=len(tickets), remaining=remaining)
         elif remaining:
             # Nothing was due in this snapshot, something is now. (Odoo ends a
             # run that reports remaining work but none done.)

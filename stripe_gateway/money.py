@@ -1,5 +1,6 @@
 """Money in integer minor units, formatted with each currency's real exponent."""
 
+import re
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 # Stripe's zero-decimal and three-decimal currencies; every other one has two.
@@ -30,8 +31,9 @@ THREE_DECIMAL = frozenset(["bhd", "jod", "kwd", "omr", "tnd"])
 class AmountError(ValueError):
     """An amount typed by a person that cannot be a Stripe amount.
 
-    ``code`` says why: ``empty``, ``not_a_number``, ``negative``, ``zero`` or
-    ``too_many_decimals``; ``exponent`` is the currency's number of decimals.
+    ``code`` says why: ``empty``, ``not_a_number``, ``decimal_comma`` (10,50),
+    ``negative``, ``zero`` or ``too_many_decimals``; ``exponent`` is the
+    currency's number of decimals.
     """
 
     def __init__(self, code, exponent=None):
@@ -74,6 +76,14 @@ def format_amount(amount, currency, with_code=True):
     return text
 
 
+# What a person may type: 1200, 1,200 or 1 200 (thousands), a dot for decimals.
+AMOUNT_PATTERN = re.compile(
+    r"-?(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+|\d+)(?:\.\d+)?|-?\.\d+"
+)
+# 10,50: a decimal comma, which must not be read as 1,050.
+DECIMAL_COMMA_PATTERN = re.compile(r"-?\d+,\d{1,2}|-?\d+,\d{4,}")
+
+
 def to_minor_units(text, currency, allow_zero=False):
     """Parse an amount typed in major units into integer minor units.
 
@@ -89,7 +99,13 @@ def to_minor_units(text, currency, allow_zero=False):
         raise AmountError("empty", exponent)
     if isinstance(text, float):
         text = repr(text)
-    cleaned = str(text).strip().replace(",", "").replace(" ", "")
+    cleaned = str(text).strip()
+    if isinstance(text, str):
+        if DECIMAL_COMMA_PATTERN.fullmatch(cleaned):
+            raise AmountError("decimal_comma", exponent)
+        if not AMOUNT_PATTERN.fullmatch(cleaned):
+            raise AmountError("not_a_number", exponent)
+        cleaned = cleaned.replace(",", "").replace(" ", "")
     try:
         value = Decimal(cleaned)
     except InvalidOperation as err:

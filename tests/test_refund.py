@@ -70,6 +70,19 @@ class TestRefund(StripeActionsMixin, TransactionCase):
         )
         self.assertEqual(payment["refundable_display"], "37.50 USD")
 
+    def test_agent_without_email_still_gets_the_note(self):
+        # message_post refuses authors without an email: the refund is made
+        # by then, so its note must not be lost.
+        agent = self.billing_agent
+        agent.partner_id.email = False
+        wizard = self.open_refund(self.ticket, self.charge["id"], user=agent)
+        wizard.write({"amount": "5", "internal_reason": "Goodwill"})
+        wizard.action_confirm()
+        [refund] = self.stripe_refunds(self.charge["id"])
+        [note] = self.notes(self.ticket)
+        self.assertIn(refund["id"], str(note.body))
+        self.assertEqual(note.author_id, agent.partner_id)
+
     def test_full_refund_from_python_with_stripe_reason(self):
         # As a server action would: no amount means what remains refundable.
         wizard = (
@@ -133,6 +146,8 @@ class TestRefund(StripeActionsMixin, TransactionCase):
             "50.01": r"at most 50\.00 USD of this payment; 50\.01 USD is more",
             "1.005": "USD amounts have at most 2 decimals",
             "NaN": "is not an amount",
+            "10,50": "use a dot for decimals, like 10.50",
+            "1e1": "is not an amount",
         }
         for text, message in cases.items():
             with self.subTest(amount=text):

@@ -79,6 +79,12 @@ class HelpdeskStripeActionMixin(models.AbstractModel):
             return self.env._(
                 "“%(amount)s” is not an amount: type it like 12.50.", amount=text
             )
+        if err.code == "decimal_comma":
+            return self.env._(
+                "“%(amount)s”: use a dot for decimals, like 10.50 (a comma "
+                "separates thousands: 1,200).",
+                amount=text,
+            )
         if err.code == "negative":
             return self.env._("The amount to refund cannot be negative.")
         if err.code == "zero":
@@ -158,6 +164,4 @@ class HelpdeskStripeActionMixin(models.AbstractModel):
         """
         items = Markup().join(Markup("<li>%s</li>") % line for line in lines)
         body = Markup("<p><strong>%s</strong></p><ul>%s</ul>") % (title, items)
-        return self.ticket_id.message_post(
-            body=body, message_type="comment", subtype_xmlid="mail.mt_note"
-        )
+        return self.ticket_id._stripe_post_internal_note(body)

@@ -286,6 +286,4 @@ class HelpdeskStripeCustomerWizard(models.TransientModel):
         )
         if partner_note:
             body += Markup("<p>%s</p>") % partner_note
-        self.ticket_id.message_post(
-            body=body, message_type="comment", subtype_xmlid="mail.mt_note"
-        )
+        self.ticket_id._stripe_post_internal_note(body)
