@@ -29,6 +29,10 @@ AUTOLINK_BATCH_SIZE = 200
 # Queued tickets sharing a batch's emails, linked with it.
 AUTOLINK_SIBLINGS_LIMIT = 2000
 
+# A Stripe event about an object a refund or cancel dialog acted on this
+# recently is that action's echo (its note is already on the ticket).
+ODOO_ACTION_WINDOW_MINUTES = 10
+
 PANEL_PAGE_SIZE = 10
 # Reads an agent waits for (the panel, its lookups): a hanging Stripe shows an
 # error with Retry after at most about 2 x 5 s, not 3 x 15 s.

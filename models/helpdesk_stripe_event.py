@@ -17,6 +17,7 @@ from ..const import (
     EXTRA_WEBHOOK_EVENTS,
     HANDLED_WEBHOOK_EVENTS,
     METADATA_TICKET_KEY,
+    ODOO_ACTION_WINDOW_MINUTES,
 )
 from ..stripe_gateway import StripeGatewayError, webhooks
 from ..utils import stripe_error_message, ts_to_datetime
@@ -176,6 +177,53 @@ class HelpdeskStripeEvent(models.Model):
             at=next_try
         )
 
+    def _stripe_made_by_dialog(self, event):
+        """Whether one of the addon's dialogs made this very change just now.
+
+        A third sign besides :func:`webhooks.made_by_odoo`, for servers whose
+        events name neither the request's idempotency key nor metadata (local
+        Stripe servers, and changes Stripe derives from a request): a refund or
+        cancel dialog of the same company confirmed in the last
+        ``ODOO_ACTION_WINDOW_MINUTES`` on that refund, payment or subscription.
+        """
+        obj = event.get("object") or {}
+        obj_id = obj.get("id")
+        if not obj_id:
+            return False
+        since = fields.Datetime.now() - timedelta(minutes=ODOO_ACTION_WINDOW_MINUTES)
+        common = [
+            ("state", "=", "done"),
+            ("write_date", ">=", since),
+            ("ticket_id.company_id", "=", self.company_id.id),
+        ]
+        refunds = self.env["helpdesk.stripe.refund.wizard"].sudo()
+        cancels = self.env["helpdesk.stripe.cancel.wizard"].sudo()
+        kind = obj.get("object")
+        if kind == "refund":
+            return bool(
+                refunds.search_count([*common, ("refund_id", "=", obj_id)], limit=1)
+                or cancels.search_count([*common, ("refund_id", "=", obj_id)], limit=1)
+            )
+        if kind == "charge" and event["type"].startswith("charge.refund"):
+            return bool(
+                refunds.search_count([*common, ("charge_id", "=", obj_id)], limit=1)
+                or cancels.search_count(
+                    [
+                        *common,
+                        ("refund_charge_id", "=", obj_id),
+                        ("refund_id", "!=", False),
+                    ],
+                    limit=1,
+                )
+            )
+        if kind == "subscription":
+            return bool(
+                cancels.search_count(
+                    [*common, ("subscription_id", "=", obj_id)], limit=1
+                )
+            )
+        return False
+
     def _stripe_ignore(self, reason, **values):
         _logger.info("Stripe event %s ignored: %s", self.event_id, reason)
         self.write(dict(values, state="ignored", message=reason))
@@ -201,7 +249,9 @@ class HelpdeskStripeEvent(models.Model):
                     mode=company.stripe_mode or "test",
                 )
             )
-        if webhooks.made_by_odoo(event, METADATA_TICKET_KEY):
+        if webhooks.made_by_odoo(
+            event, METADATA_TICKET_KEY
+        ) or self._stripe_made_by_dialog(event):
             return self._stripe_ignore(
                 self.env._("Made from Odoo: the ticket already has its note.")
             )

@@ -3,7 +3,7 @@
 
 import time
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.helpdesk_stripe.tools.localstripe_webhooks import (
     register_company_webhook,
@@ -80,6 +80,37 @@ class TestLocalstripeDeliveries(StripeEventsMixin, HttpCase):
         canceled = next(b for b in bodies if "subscription canceled" in b)
         self.assertIn("Pro monthly (29.00 USD / month)", canceled)
         self.assertTrue(any("Stripe: invoice paid (29.00 USD)" in b for b in bodies))
+
+    def test_cancel_from_odoo_noted_once(self):
+        # localstripe's events name neither the request's idempotency key nor
+        # metadata: the dialog that cancelled is what tells them apart.
+        sub = self.seeder.subscribe(self.cus, "pro-monthly-usd")
+        manager = new_test_user(
+            self.env,
+            login="hs_events_manager",
+            groups="helpdesk_mgmt.group_helpdesk_manager",
+            name="Events Manager",
+        )
+        with self.registry.test_lock:  # no webhook request runs meanwhile
+            ticket = self.ticket.with_user(manager)
+            action = ticket.action_stripe_cancel_subscription(sub["id"])
+            wizard = self.env[action["res_model"]].browse(action["res_id"])
+            wizard = wizard.with_user(manager)
+            wizard.write({"when": "now", "internal_reason": "Moving away"})
+            wizard.action_confirm()
+            self.env.flush_all()
+        events = self.wait_for({"customer.subscription.deleted"})
+        self.process()
+        deleted = events.filtered(
+            lambda e: e.event_type == "customer.subscription.deleted"
+        )
+        self.assertEqual(deleted.state, "ignored", deleted.message)
+        self.assertIn("Made from Odoo", deleted.message)
+        bodies = self.ticket.message_ids.filtered(
+            lambda m: "ubscription" in (m.body or "")
+        ).mapped("body")
+        self.assertEqual(len(bodies), 1, bodies)
+        self.assertIn("Cancelled Stripe subscription", bodies[0])
 
     def test_failed_direct_debit_noted(self):
         # localstripe fails a SEPA debit from this IBAN a moment later, then
