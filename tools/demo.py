@@ -13,6 +13,7 @@
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 
@@ -44,6 +45,9 @@ def main():
         help="prepare everything, then stop instead of serving",
     )
     args = parser.parse_args()
+    # Stopped by a signal (kill, a service manager): still stop localstripe,
+    # which runs in a session of its own, in ``finally`` below.
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
 
     options = run_tests.db_options()
     reason = run_tests.odoo_unavailable_reason(options)
