@@ -152,10 +152,13 @@ class HelpdeskTicket(models.Model):
     def _stripe_autolink_wake(self):
         """Wake the auto-link cron when this transaction commits.
 
-        Not when a wake-up is already due and not yet taken by the cron (from
-        an earlier ticket of the same burst, or of this transaction): each one
-        costs the committing worker a connection to notify the cron workers,
-        which would double the cost of creating a ticket.
+        Not when a wake-up is already due that no run of the cron has started
+        on yet (from an earlier ticket of the same burst, or of this
+        transaction): each one costs the committing worker a connection to
+        notify the cron workers, which would double the cost of creating a
+        ticket. A wake-up made before the cron's latest run started may be
+        the one that run took, whose snapshot cannot see this ticket: then
+        the cron is woken again.
         """
         cron = (
             self.env["ir.cron"]
@@ -168,10 +171,13 @@ class HelpdeskTicket(models.Model):
         )
         self.env.cr.execute(
             SQL(
-                "SELECT 1 FROM ir_cron_trigger"
-                " WHERE cron_id = %s AND call_at <= %s LIMIT 1",
-                cron.id,
-                fields.Datetime.now(),
+                "SELECT 1 FROM ir_cron_trigger t"
+                " WHERE t.cron_id = %(cron)s AND t.call_at <= %(now)s"
+                " AND t.create_date > COALESCE((SELECT p.create_date"
+                " FROM ir_cron_progress p WHERE p.cron_id = %(cron)s"
+                " ORDER BY p.id DESC LIMIT 1), '-infinity') LIMIT 1",
+                cron=cron.id,
+                now=fields.Datetime.now(),
             )
         )
         if not self.env.cr.fetchone():

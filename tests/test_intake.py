@@ -74,6 +74,20 @@ class TestIntake(StripeTestMixin, TransactionCase):
             ticket.stripe_customer_id, self.customers["buyer1@example.com"]
         )
 
+    def test_a_wake_up_a_run_may_have_taken_is_not_relied_on(self):
+        Trigger = self.env["ir.cron.trigger"]
+        Trigger.search([("cron_id", "=", self.cron.id)]).unlink()
+        self.make_ticket(partner_email="buyer1@example.com")
+        self.make_ticket(partner_email="buyer2@example.com")
+        triggers = Trigger.search([("cron_id", "=", self.cron.id)])
+        self.assertEqual(len(triggers), 1, "one wake-up for a burst")
+        # A run of the cron starts (after that wake-up was made): its snapshot
+        # may not see tickets created from now on, so they wake it again.
+        triggers.create_date = fields.Datetime.now() - timedelta(seconds=5)
+        self.env["ir.cron.progress"].create({"cron_id": self.cron.id})
+        self.make_ticket(partner_email="buyer3@example.com")
+        self.assertEqual(Trigger.search_count([("cron_id", "=", self.cron.id)]), 2)
+
     def test_the_cron_counts_tickets_committed_during_its_run(self):
         # The count reads through a cursor of its own: in test mode, one that
         # sees this test's transaction.
