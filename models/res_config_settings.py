@@ -1,5 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 
 class ResConfigSettings(models.TransientModel):
@@ -57,6 +59,22 @@ class ResConfigSettings(models.TransientModel):
         for settings in self:
             settings.stripe_api_base = settings.company_id.sudo().stripe_api_base
 
+    def _stripe_forget_typed_key(self):
+        """Erase a refused key from this settings row, for good.
+
+        The form saved the row (and the key typed in it) before Connect ran;
+        the refusal rolls this transaction back, so the erasure is committed
+        on a cursor of its own.
+        """
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "UPDATE res_config_settings SET stripe_secret_key_input = NULL"
+                    " WHERE id IN %s",
+                    tuple(self.ids),
+                )
+            )
+
     # === ACTION METHODS === #
 
     def action_stripe_connect(self):
@@ -64,7 +82,11 @@ class ResConfigSettings(models.TransientModel):
         self.ensure_one()
         company = self.company_id
         key = self.stripe_secret_key_input or company.sudo().stripe_secret_key
-        account = company._stripe_connect(key, self.stripe_api_base)
+        try:
+            account = company._stripe_connect(key, self.stripe_api_base)
+        except UserError:
+            self._stripe_forget_typed_key()
+            raise
         company.write(
             {
                 "stripe_refunds_enabled": True,

@@ -116,6 +116,28 @@ class TestConnection(StripeTestMixin, TransactionCase):
         with self.assertRaisesRegex(UserError, "not connected"):
             self.company._stripe_gateway()
 
+    def test_refused_key_is_not_kept_in_the_settings_row(self):
+        settings = self.settings(
+            stripe_secret_key_input="rk_test_revokedkey1234",
+            stripe_api_base=self.localstripe.url,
+        )
+        self.env.flush_all()
+        # The erasure is committed on a cursor of its own (the refusal rolls
+        # the request back); in test mode that cursor is this transaction's.
+        self.registry.enter_test_mode(self.env.cr)
+        self.addCleanup(self.registry.leave_test_mode)
+        try:
+            settings.action_stripe_connect()
+        except UserError as err:
+            self.assertIn("refused the API key", str(err))
+        else:
+            self.fail("the key was accepted")
+        self.env.cr.execute(
+            "SELECT stripe_secret_key_input FROM res_config_settings WHERE id = %s",
+            [settings.id],
+        )
+        self.assertEqual(self.env.cr.fetchone(), (None,))
+
     def test_neutralize_blanks_the_key(self):
         self.company._stripe_connect(TEST_KEY, self.localstripe.url)
         [query] = list(get_neutralization_queries(["helpdesk_stripe"]))
