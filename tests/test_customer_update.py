@@ -198,6 +198,7 @@ class TestCustomerUpdate(StripeTestMixin, TransactionCase):
             ("email", "ada@example", "not a valid email address"),
             ("phone", "12345", "not a valid phone number"),
             ("phone", "+999 123", "not a valid phone number"),
+            ("email", "   ", "email cannot be removed"),
         ):
             wizard.write({"name": "Ada King", field: value})
             with self.assertRaisesRegex(UserError, message):

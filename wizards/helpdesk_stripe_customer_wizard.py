@@ -111,6 +111,14 @@ class HelpdeskStripeCustomerWizard(models.TransientModel):
 
     def _stripe_clean(self, key, value):
         """``value`` checked and normalized for Stripe; raise when invalid."""
+        if key == "email" and not value:
+            # Tickets find their Stripe customer by it: a change, not a removal.
+            raise UserError(
+                self.env._(
+                    "The customer's email cannot be removed from here: type the new "
+                    "address."
+                )
+            )
         if key == "email" and value and not single_email_re.match(value):
             raise UserError(
                 self.env._("%(email)s is not a valid email address.", email=value)
