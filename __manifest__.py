@@ -18,6 +18,7 @@
         "security/helpdesk_stripe_security.xml",
         "security/ir.model.access.csv",
         "security/helpdesk_stripe_event_security.xml",
+        "security/helpdesk_stripe_wizard_security.xml",
         "data/ir_cron_data.xml",
         "data/ir_cron_events_data.xml",
         "data/base_automation_data.xml",

@@ -182,9 +182,12 @@ class HelpdeskStripeEvent(models.Model):
 
         A third sign besides :func:`webhooks.made_by_odoo`, for servers whose
         events name neither the request's idempotency key nor metadata (local
-        Stripe servers, and changes Stripe derives from a request): a refund or
-        cancel dialog of the same company confirmed in the last
-        ``ODOO_ACTION_WINDOW_MINUTES`` on that refund, payment or subscription.
+        Stripe servers): a dialog of the same company confirmed in the last
+        ``ODOO_ACTION_WINDOW_MINUTES`` that made exactly this change: that
+        refund, or that subscription's immediate cancellation, or its
+        cancellation at period end (or the undoing of it). Any other change of
+        the same objects (a dashboard cancellation after a scheduled one, a
+        second refund) is noted.
         """
         obj = event.get("object") or {}
         obj_id = obj.get("id")
@@ -204,25 +207,24 @@ class HelpdeskStripeEvent(models.Model):
                 refunds.search_count([*common, ("refund_id", "=", obj_id)], limit=1)
                 or cancels.search_count([*common, ("refund_id", "=", obj_id)], limit=1)
             )
-        if kind == "charge" and event["type"].startswith("charge.refund"):
-            return bool(
-                refunds.search_count([*common, ("charge_id", "=", obj_id)], limit=1)
-                or cancels.search_count(
-                    [
-                        *common,
-                        ("refund_charge_id", "=", obj_id),
-                        ("refund_id", "!=", False),
-                    ],
-                    limit=1,
-                )
-            )
-        if kind == "subscription":
-            return bool(
-                cancels.search_count(
-                    [*common, ("subscription_id", "=", obj_id)], limit=1
-                )
-            )
-        return False
+        if kind != "subscription":
+            return False
+        dialogs = cancels.search([*common, ("subscription_id", "=", obj_id)])
+        if event["type"] == "customer.subscription.deleted":
+            return any(d.when == "now" and not d.is_undo for d in dialogs)
+        previous = event.get("previous_attributes") or {}
+        if event["type"] != "customer.subscription.updated" or set(previous) - {
+            "cancel_at_period_end",
+            "cancel_at",
+            "canceled_at",
+            "cancellation_details",
+        }:
+            return False
+        scheduled = bool(obj.get("cancel_at_period_end") or obj.get("cancel_at"))
+        return any(
+            d.is_undo != scheduled and (d.is_undo or d.when == "period_end")
+            for d in dialogs
+        )
 
     def _stripe_ignore(self, reason, **values):
         _logger.info("Stripe event %s ignored: %s", self.event_id, reason)

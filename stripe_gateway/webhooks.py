@@ -28,6 +28,8 @@ SECRET_PREFIX = "whsec_"
 ODOO_IDEMPOTENCY_PREFIX = "hd-"
 TEST_EVENT_TYPE = "helpdesk_stripe.test"
 TEST_TIMEOUT = 10.0
+# 9999-12-31T23:59:59Z: later "created" values are no timestamps.
+MAX_TIMESTAMP = 253402300799
 
 # Objects whose ``customer`` field names the customer an event is about.
 _CUSTOMER_OBJECTS = ("charge", "subscription", "invoice", "payment_intent")
@@ -145,9 +147,11 @@ def parse_event(body):
     :raise WebhookError: ``not_json`` or ``not_event``
     """
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as err:
-        raise WebhookError("not_json", "The body is not JSON") from err
+        # Stripe sends UTF-8; the body is stored as text.
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+        data = json.loads(text)
+    except (UnicodeDecodeError, ValueError, RecursionError) as err:
+        raise WebhookError("not_json", "The body is not UTF-8 JSON") from err
     if not isinstance(data, dict) or data.get("object", "event") != "event":
         raise WebhookError("not_event", "The body is not a Stripe event")
     event_id, event_type = data.get("id"), data.get("type")
@@ -161,6 +165,9 @@ def parse_event(body):
         and isinstance(payload.get("object"), dict)
     ):
         raise WebhookError("not_event", "The event has no id, type or object")
+    if "\x00" in text or "\\u0000" in text:
+        # PostgreSQL stores no NUL character in text.
+        raise WebhookError("not_event", "The event contains a NUL character")
     obj = payload["object"]
     previous = payload.get("previous_attributes")
     request_id, idempotency_key = _request_info(data.get("request"))
@@ -168,7 +175,10 @@ def parse_event(body):
     return {
         "id": event_id[:255],
         "type": event_type[:255],
-        "created": created if isinstance(created, int) else None,
+        # A real timestamp (1970 to 9999), else unknown.
+        "created": created
+        if isinstance(created, int) and 0 <= created < MAX_TIMESTAMP
+        else None,
         "livemode": bool(data.get("livemode")),
         "api_version": data.get("api_version") or "",
         "object": obj,

@@ -48,6 +48,29 @@ class TestActionAccess(StripeActionsMixin, TransactionCase):
                 ]
                 self.assertEqual(pay["refundable"], 5000)
 
+    def test_dialogs_belong_to_their_agent(self):
+        # Another billing agent can neither read nor change an open dialog
+        # (the server would act on what its fields say).
+        refund = self.open_refund(self.ticket, self.charge["id"])
+        cancel = self.open_cancel(self.ticket, self.sub["id"])
+        other = self.helpdesk_manager
+        for wizard in (refund, cancel):
+            with self.subTest(model=wizard._name):
+                theirs = wizard.with_user(other)
+                with self.assertRaises(AccessError):
+                    theirs.read(["internal_reason"])
+                with self.assertRaises(AccessError):
+                    theirs.write({"internal_reason": "tampered"})
+                self.assertFalse(
+                    self.env[wizard._name]
+                    .with_user(other)
+                    .search([("id", "=", wizard.id)])
+                )
+        refund.write({"amount": "1", "internal_reason": "Goodwill"})
+        refund.action_confirm()
+        [made] = self.stripe_refunds(self.charge["id"])
+        self.assertEqual(made["amount"], 100)
+
     def test_helpdesk_user_cannot_refund_or_cancel(self):
         user = self.helpdesk_user
         ticket = self.ticket.with_user(user)

@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tests.common import TransactionCase
 
 from .events_common import StripeEventsMixin, make_event
@@ -180,6 +180,35 @@ class TestEventNotes(StripeEventsMixin, TransactionCase):
         )
         self.assertEqual(self.deliver(event).state, "ignored")
         self.assertFalse(self.stripe_notes(self.ticket))
+
+    def test_only_the_change_a_dialog_made_is_its_echo(self):
+        # Events without idempotency key nor metadata (localstripe's): a dialog
+        # that scheduled a cancellation explains the update that says so, not
+        # a dashboard cancellation two seconds later.
+        self.seeder.plan("echo-usd", "Echo", 1000, "usd", nickname="Echo")
+        sub = self.seeder.subscribe(self.cus, "echo-usd")
+        manager = new_test_user(
+            self.env,
+            login="hs_echo_manager",
+            groups="helpdesk_mgmt.group_helpdesk_manager",
+        )
+        action = self.ticket.with_user(manager).action_stripe_cancel_subscription(
+            sub["id"]
+        )
+        dialog = self.env[action["res_model"]].browse(action["res_id"])
+        dialog.write({"when": "period_end", "state": "done"})
+        scheduled = self.subscription(id=sub["id"], cancel_at_period_end=True)
+        echo = make_event(
+            "customer.subscription.updated",
+            scheduled,
+            previous={"cancel_at_period_end": False},
+        )
+        self.assertEqual(self.deliver(echo).state, "ignored")
+        gone = self.subscription(id=sub["id"], status="canceled", ended_at=1893456000)
+        record = self.deliver(make_event("customer.subscription.deleted", gone))
+        self.assertEqual(record.state, "done", record.message)
+        [note] = self.stripe_notes(self.ticket)
+        self.assertIn("Stripe: subscription canceled", note.body)
 
     # === INVOICES === #
 

@@ -176,6 +176,29 @@ def test_parse_event_refuses_what_is_not_an_event(body):
     assert info.value.kind == "not_event"
 
 
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        # Signed but malformed: a 400 for the endpoint, never a 500.
+        (json.dumps({"id": "evt_1"}).encode("utf-16"), "not_json"),
+        (b"[" * 100_000 + b"]" * 100_000, "not_json"),
+        (b'{"id": "evt_\\u0000", "type": "x", "data": {"object": {}}}', "not_event"),
+    ],
+)
+def test_parse_event_refuses_malformed_bodies(body, kind):
+    with pytest.raises(webhooks.WebhookError) as info:
+        webhooks.parse_event(body)
+    assert info.value.kind == kind
+
+
+@pytest.mark.parametrize("created", [10**20, -(10**15), "1700000000", 1.5])
+def test_parse_event_ignores_impossible_timestamps(created):
+    body = json.dumps(
+        {"id": "evt_1", "type": "x", "created": created, "data": {"object": {}}}
+    ).encode()
+    assert webhooks.parse_event(body)["created"] is None
+
+
 def test_refund_customer_is_not_guessed():
     body = event_body(
         type="refund.created",
