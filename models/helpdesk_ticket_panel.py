@@ -107,6 +107,13 @@ class HelpdeskTicket(models.Model):
             subscriptions=[
                 self._stripe_panel_subscription(s) for s in bundle["subscriptions"]
             ],
+            # More live subscriptions than Stripe embeds: the rest is one click
+            # away in the dashboard.
+            subscriptions_more_url=dashboard_url(
+                mode, f"subscriptions?customer={self.stripe_customer_id}"
+            )
+            if bundle.get("subscriptions_has_more")
+            else "",
             payments=self._stripe_panel_page(
                 bundle["payments"], self._stripe_panel_payment
             ),

@@ -270,6 +270,10 @@ class StripeGateway(BillingMixin):
                 if isinstance(subs, dict)
                 else None
             )
+            # Stripe embeds the first 10 live subscriptions only.
+            customer["subscriptions_has_more"] = isinstance(subs, dict) and bool(
+                subs.get("has_more")
+            )
         return customer
 
     def list_customers_by_email(self, email, limit=100):
@@ -470,11 +474,13 @@ class StripeGateway(BillingMixin):
             charges = charges_f.result()
             invoices = invoices_f.result()
         subscriptions = customer.pop("subscriptions", None)
+        more = customer.pop("subscriptions_has_more", False)
         if subscriptions is None:  # the server ignored the expansion
             subscriptions = self.list_subscriptions(customer_id)
         return {
             "customer": customer,
             "subscriptions": subscriptions,
+            "subscriptions_has_more": more,
             "payments": charges,
             "invoices": invoices,
         }

@@ -228,6 +228,24 @@ class TestPanel(StripeTestMixin, TransactionCase):
         self.ticket.stripe_panel_data(refresh=True)
         self.assertEqual(built, [(5.0, 1)])
 
+    def test_more_live_subscriptions_than_stripe_embeds(self):
+        seeder = self.seeder
+        seeder.plan("seat-usd", "Seat", 100, "usd", nickname="Seat")
+        customer = seeder.customer("seats@example.com", "Seats")
+        seeder.card(customer["id"])
+        ticket = self.make_ticket(partner_email="seats@example.com")
+        ticket._stripe_set_link(customer["id"], "manual", post_note=False)
+        self.assertEqual(ticket.stripe_panel_data()["subscriptions_more_url"], "")
+        for _ in range(11):
+            seeder.subscribe(customer["id"], "seat-usd")
+        data = ticket.stripe_panel_data(refresh=True)
+        self.assertEqual(len(data["subscriptions"]), 10)
+        self.assertEqual(
+            data["subscriptions_more_url"],
+            "https://dashboard.stripe.com/test/subscriptions?customer="
+            + customer["id"],
+        )
+
     def test_canceled_subscriptions_on_demand(self):
         seeder = self.seeder
         seeder.plan("basic-usd", "Basic", 900, "usd", nickname="Basic")

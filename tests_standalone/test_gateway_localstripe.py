@@ -140,3 +140,17 @@ def test_missing_object_is_not_found(localstripe, gateway):
     with pytest.raises(StripeGatewayError) as info:
         gateway.get_charge("ch_doesnotexist")
     assert info.value.kind == "not_found"
+
+
+def test_panel_says_when_stripe_embeds_only_some_subscriptions(localstripe, gateway):
+    seeder = Seeder(localstripe.url, TEST_KEY)
+    seeder.plan("many-usd", "Seat", 100, "usd", nickname="Seat")
+    customer = seeder.customer("many@example.com", "Many Seats")
+    seeder.card(customer["id"])
+    few = gateway.fetch_panel(customer["id"])
+    assert few["subscriptions_has_more"] is False
+    for _ in range(11):
+        seeder.subscribe(customer["id"], "many-usd")
+    many = gateway.fetch_panel(customer["id"])
+    assert len(many["subscriptions"]) == 10
+    assert many["subscriptions_has_more"] is True
