@@ -44,18 +44,18 @@ class TestCancelSeam(StripeActionsMixin, TransactionCase):
         wizard.write(
             {
                 "refund_method": "prorated",
-                "prorate": True,
+                "invoice_now": True,
                 "internal_reason": "Closing the <shop>",
             }
         )
         self.assertIn("20 of 30 days unused", wizard.summary)
-        self.assertIn("Unused time is credited to the balance.", wizard.summary)
+        self.assertNotIn("credited to the balance", wizard.summary)
         wizard.action_confirm()
 
         [cancel] = self.fake.made("DELETE", "^/v1/subscriptions/")
         params = cancel["params"]
-        self.assertEqual(params["invoice_now"], "false")
-        self.assertEqual(params["prorate"], "true")
+        self.assertEqual(params["invoice_now"], "true")
+        self.assertEqual(params["prorate"], "false")
         self.assertEqual(
             params["cancellation_details[comment]"],
             f"Closing the <shop> (helpdesk ticket {self.ticket.number}, hs_billing)",
@@ -72,7 +72,7 @@ class TestCancelSeam(StripeActionsMixin, TransactionCase):
         self.assertEqual(self.sub["status"], "canceled")
         note = self.notes(self.ticket)
         self.assertIn("Cancelled Stripe subscription Pro", note.body)
-        self.assertIn("Unused time credited: yes", note.body)
+        self.assertIn("Final invoice now: yes. Unused time credited: no", note.body)
         self.assertIn("Closing the &lt;shop&gt;", note.body)
 
     def test_schedule_sends_cancellation_details_and_metadata(self):
@@ -151,6 +151,17 @@ class TestCancelSeam(StripeActionsMixin, TransactionCase):
         self.assertIn(
             f"check payment {self.charge['id']} in Stripe before refunding", note.body
         )
+
+    def test_credit_and_refund_are_not_both_given(self):
+        wizard = self.open_cancel(self.ticket, self.sub["id"])
+        wizard.write(
+            {"refund_method": "prorated", "prorate": True, "internal_reason": "x"}
+        )
+        self.assertIn("compensate the customer twice", wizard.summary)
+        with self.assertRaisesRegex(UserError, "compensate the customer twice"):
+            wizard.action_confirm()
+        self.assertFalse(self.fake.made("DELETE", "/v1/subscriptions/"))
+        self.assertEqual(self.sub["status"], "active")
 
     def test_cancel_refused_refunds_nothing(self):
         wizard = self.open_cancel(self.ticket, self.sub["id"])

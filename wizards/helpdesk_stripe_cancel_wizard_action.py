@@ -66,6 +66,11 @@ class HelpdeskStripeCancelWizard(models.TransientModel):
             return ""
         if not self.refunds_allowed:
             return self.env._("Refunds from tickets are not allowed here.")
+        if self.prorate and self.when == "now":
+            return self.env._(
+                "Stripe's credit of unused time and a refund would compensate the "
+                "customer twice: choose one of them."
+            )
         if self.refund_method == "prorated" and self.when != "now":
             return self.env._(
                 "A cancellation at the end of the period leaves no unused time to "
