@@ -38,6 +38,10 @@ PANEL_PAGE_SIZE = 10
 # error with Retry after at most about 2 x 5 s, not 3 x 15 s.
 INTERACTIVE_TIMEOUT = 5.0
 INTERACTIVE_READ_RETRIES = 1
+INTERACTIVE_OPTIONS = {
+    "timeout": INTERACTIVE_TIMEOUT,
+    "read_retries": INTERACTIVE_READ_RETRIES,
+}
 # Canceled subscriptions the panel lists on demand (newest first).
 CANCELED_SUBSCRIPTIONS_SHOWN = 20
 

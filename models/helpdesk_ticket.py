@@ -65,10 +65,7 @@ class HelpdeskTicket(models.Model):
         stays. Nothing happens where auto-link is off, or while an admin has
         switched its automation rule off.
         """
-        automation = self.env.ref(
-            "helpdesk_stripe.automation_stripe_autolink", raise_if_not_found=False
-        )
-        if not (automation and automation.sudo().active):
+        if not self.env["res.company"]._stripe_autolink_automation().active:
             return
         relink = self.browse()
         for ticket in self:

@@ -14,8 +14,7 @@ from ..const import (
     AUTOLINK_BACKOFF_MAX_SECONDS,
     AUTOLINK_BATCH_SIZE,
     AUTOLINK_SIBLINGS_LIMIT,
-    INTERACTIVE_READ_RETRIES,
-    INTERACTIVE_TIMEOUT,
+    INTERACTIVE_OPTIONS,
     RATE_LIMIT_BACKOFF_BASE_SECONDS,
 )
 from ..stripe_gateway import StripeGatewayError
@@ -140,10 +139,7 @@ class HelpdeskTicket(models.Model):
             if throttled:
                 options = {"max_rate": company.stripe_backfill_rate, "read_retries": 1}
             if interactive:
-                options = {
-                    "timeout": INTERACTIVE_TIMEOUT,
-                    "read_retries": INTERACTIVE_READ_RETRIES,
-                }
+                options = INTERACTIVE_OPTIONS
             try:
                 gateway = company._stripe_gateway(**options)
             except UserError as err:

@@ -4,19 +4,9 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..const import (
-    CANCELED_SUBSCRIPTIONS_SHOWN,
-    INTERACTIVE_READ_RETRIES,
-    INTERACTIVE_TIMEOUT,
-    PANEL_PAGE_SIZE,
-)
+from ..const import CANCELED_SUBSCRIPTIONS_SHOWN, INTERACTIVE_OPTIONS, PANEL_PAGE_SIZE
 from ..stripe_gateway import StripeGatewayError, format_amount
 from ..utils import dashboard_url, format_ts_date, stripe_error_message
-
-INTERACTIVE_OPTIONS = {
-    "timeout": INTERACTIVE_TIMEOUT,
-    "read_retries": INTERACTIVE_READ_RETRIES,
-}
 
 
 class HelpdeskTicket(models.Model):

@@ -98,15 +98,22 @@ class ResCompany(models.Model):
         :param bool active: the rule's new state; by default whether some
             company uses auto-link
         """
-        automation = self.env.ref(
-            "helpdesk_stripe.automation_stripe_autolink", raise_if_not_found=False
-        )
+        automation = self._stripe_autolink_automation()
         if not automation:
             return
         if active is None:
             active = self._stripe_autolink_wanted()
-        if automation.sudo().active != active:
-            automation.sudo().active = active
+        if automation.active != active:
+            automation.active = active
+
+    @api.model
+    def _stripe_autolink_automation(self):
+        """The auto-link automation rule (as superuser), archived or not;
+        empty when an admin deleted it."""
+        automation = self.env.ref(
+            "helpdesk_stripe.automation_stripe_autolink", raise_if_not_found=False
+        )
+        return (automation or self.env["base.automation"]).sudo()
 
     # === BUSINESS METHODS === #
 

@@ -160,7 +160,7 @@ def addons_path(copy=True):
     return paths, link
 
 
-def write_config(options, db_name, paths, suffix="", **extra):
+def write_config(options, db_name, paths, **extra):
     config = configparser.ConfigParser()
     config["options"] = {
         key: value
@@ -179,7 +179,7 @@ def write_config(options, db_name, paths, suffix="", **extra):
             **extra,
         }
     )
-    path = os.path.join(WORK, f"odoo-{db_name}{suffix}.conf")
+    path = os.path.join(WORK, f"odoo-{db_name}.conf")
     with open(path, "w") as handle:
         config.write(handle)
     return path
@@ -210,13 +210,8 @@ def run_odoo_suite(options, junit):
         if install != 0:
             log("installing the addon failed: the Odoo suite cannot run")
             return 1
-        # The test run's own config: test mode from the start (pytest-odoo
-        # imports odoo.tests before it turns test mode on, which logs an error).
-        test_config = write_config(
-            options, db_name, paths, test_enable="True", suffix="-tests"
-        )
         args = [
-            f"--odoo-config={test_config}",
+            f"--odoo-config={config}",
             "--odoo-http",
             "--odoo-log-level=warn",
             os.path.join(link, "tests"),

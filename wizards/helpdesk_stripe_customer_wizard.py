@@ -119,7 +119,7 @@ class HelpdeskStripeCustomerWizard(models.TransientModel):
                     "address."
                 )
             )
-        if key == "email" and value and not single_email_re.match(value):
+        if key == "email" and not single_email_re.match(value):
             raise UserError(
                 self.env._("%(email)s is not a valid email address.", email=value)
             )
